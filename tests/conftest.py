@@ -1,0 +1,1 @@
+"""Shared fixtures: the simulator fixtures come from the package's pytest plugin."""
