@@ -1,0 +1,1 @@
+"""The embedded Amazon Pay MWS simulator (see README, "Testing against the simulator")."""
