@@ -24,7 +24,7 @@ class Region:
     marketplace_id: str
     #: largest single Authorize / Capture / Refund amount (spec 3.7)
     max_transaction_amount: Decimal
-    #: cap of the over-charge allowance: min(15 %, this) above an order total or a capture (spec 3.7)
+    #: cap of the over-charge allowance: min(15 %, cap) above a total or a capture (spec 3.7)
     allowance_cap: Decimal
     #: the two digits after S/P in an order reference id (spec 2.2, inferred from examples)
     id_prefix: str
