@@ -1,0 +1,368 @@
+"""The one AMAZON_PAY settings dict: defaults, validation, and a typed immutable view of it.
+
+Read lazily, once, and again after `setting_changed` (so override_settings works). Problems
+are found by `problems()`, which checks.py reports as system checks; `get_settings()` raises
+ConfigurationError only when an invalid configuration is actually used, never at import.
+"""
+
+from __future__ import annotations
+
+import numbers
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ImproperlyConfigured
+from django.core.signals import setting_changed
+
+from .amounts import CURRENCY_EXPONENTS
+from .mws.config import ClientConfig, RetryPolicy
+from .mws.errors import AmazonPayError
+from .regions import REGIONS, Region
+
+SETTING_NAME = "AMAZON_PAY"
+
+DEFAULTS: dict[str, Any] = {
+    # credentials (Seller Central > Integration > MWS Access Key)
+    "SELLER_ID": None,
+    "ACCESS_KEY": None,
+    "SECRET_KEY": None,
+    "CLIENT_ID": None,  # Login with Amazon client id, for the widgets
+    "MWS_AUTH_TOKEN": None,  # only when calling on behalf of another seller
+    # where and in what money
+    "REGION": "jp",
+    "SANDBOX": True,
+    "CURRENCY": None,  # None: the region's currency
+    "ENDPOINT": None,  # base URL replacing Amazon's host, e.g. the simulator's
+    # wire behaviour
+    "CONNECT_TIMEOUT": 5.0,
+    "READ_TIMEOUT": 30.0,
+    "MAX_RETRIES": 3,
+    "BACKOFF_BASE": 1.0,
+    "BACKOFF_MAX": 30.0,
+    "THROTTLE": True,
+    "THROTTLE_CACHE": "default",
+    "THROTTLE_MAX_WAIT": 60.0,
+    # checkout behaviour
+    "STORE_NAME": None,
+    "SOFT_DESCRIPTOR": None,
+    "TRANSACTION_TIMEOUT": 0,  # minutes; 0 = synchronous authorization (spec 3.8)
+    "CAPTURE_NOW": False,
+    "ON_TRANSACTION_TIMED_OUT": "retry_async",  # or "cancel"
+    "PROCESSING_FAILURE_RETRIES": 1,
+    "ORDER_RESOLVER": None,  # dotted path: (request, order_id) -> the shop's order snapshot
+    "CLOSE_POLICY": "on_full_capture",  # or "days_after_capture"
+    "CLOSE_AFTER_DAYS": 30,
+    "CANCEL_UNAUTHORIZED_AFTER_HOURS": 24,
+    "PERSONAL_DATA_RETENTION_DAYS": 365,
+    # IPN
+    "IPN_TRUST_SIMULATOR": False,
+    "IPN_MAX_AGE_SECONDS": 3600,
+}
+
+REQUIRED = ("SELLER_ID", "ACCESS_KEY", "SECRET_KEY")
+CHOICES = {
+    "ON_TRANSACTION_TIMED_OUT": ("retry_async", "cancel"),
+    "CLOSE_POLICY": ("on_full_capture", "days_after_capture"),
+}
+POSITIVE_NUMBERS = (
+    "CONNECT_TIMEOUT",
+    "READ_TIMEOUT",
+    "BACKOFF_BASE",
+    "BACKOFF_MAX",
+    "THROTTLE_MAX_WAIT",
+    "IPN_MAX_AGE_SECONDS",
+)
+NON_NEGATIVE_INTEGERS = (
+    "MAX_RETRIES",
+    "PROCESSING_FAILURE_RETRIES",
+    "CLOSE_AFTER_DAYS",
+    "CANCEL_UNAUTHORIZED_AFTER_HOURS",
+    "PERSONAL_DATA_RETENTION_DAYS",
+)
+BOOLEANS = ("SANDBOX", "THROTTLE", "CAPTURE_NOW", "IPN_TRUST_SIMULATOR")
+
+
+class ConfigurationError(AmazonPayError, ImproperlyConfigured):
+    """The AMAZON_PAY setting is missing or invalid."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One configuration problem: the key, what is wrong, how to fix it."""
+
+    key: str
+    message: str
+    hint: str
+    warning: bool = False
+
+
+def _user_dict() -> Any:
+    from django.conf import settings
+
+    return getattr(settings, SETTING_NAME, None)
+
+
+def problems(raw: Any = None) -> list[Problem]:
+    """Every problem of the AMAZON_PAY dict (the current setting when `raw` is None)."""
+    raw = _user_dict() if raw is None else raw
+    if raw is None:
+        return [
+            Problem(
+                "AMAZON_PAY",
+                "the AMAZON_PAY setting is missing",
+                "Add AMAZON_PAY = {'SELLER_ID': ..., 'ACCESS_KEY': ..., "
+                "'SECRET_KEY': ..., 'REGION': 'jp'} to your settings.",
+            )
+        ]
+    if not isinstance(raw, dict):
+        return [
+            Problem(
+                "AMAZON_PAY",
+                "AMAZON_PAY must be a dict",
+                "Set AMAZON_PAY to a dict of the keys listed in the README.",
+            )
+        ]
+    found: list[Problem] = []
+    for key in sorted(set(raw) - set(DEFAULTS)):
+        found.append(
+            Problem(
+                key,
+                f"unknown key {key!r} in AMAZON_PAY",
+                f"Remove it or fix the spelling; known keys: {', '.join(DEFAULTS)}.",
+            )
+        )
+    merged = {**DEFAULTS, **raw}
+    for key in REQUIRED:
+        value = merged[key]
+        if not isinstance(value, str) or not value.strip():
+            found.append(
+                Problem(
+                    key,
+                    f"AMAZON_PAY[{key!r}] is not set",
+                    f"Set AMAZON_PAY[{key!r}] to the value from Seller Central "
+                    "(Integration > MWS Access Key).",
+                )
+            )
+    region = merged["REGION"]
+    if not isinstance(region, str) or region.lower() not in REGIONS:
+        found.append(
+            Problem(
+                "REGION",
+                f"AMAZON_PAY['REGION'] = {region!r} is not a region",
+                f"Use one of {', '.join(sorted(REGIONS))}.",
+            )
+        )
+        region_obj = None
+    else:
+        region_obj = REGIONS[region.lower()]
+    currency = merged["CURRENCY"]
+    if currency is not None:
+        if not isinstance(currency, str) or currency.upper() not in CURRENCY_EXPONENTS:
+            found.append(
+                Problem(
+                    "CURRENCY",
+                    f"AMAZON_PAY['CURRENCY'] = {currency!r} is unknown",
+                    "Remove CURRENCY: the region decides it.",
+                )
+            )
+        elif (
+            region_obj
+            and region_obj.code in ("jp", "us")
+            and (currency.upper() != region_obj.currency)
+        ):
+            found.append(
+                Problem(
+                    "CURRENCY",
+                    f"AMAZON_PAY['CURRENCY'] = {currency} is not the currency of region {region_obj.code}",
+                    f"Remove CURRENCY (region {region_obj.code} pays in {region_obj.currency}).",
+                )
+            )
+    for key in BOOLEANS:
+        if not isinstance(merged[key], bool):
+            found.append(
+                Problem(
+                    key,
+                    f"AMAZON_PAY[{key!r}] must be True or False",
+                    f"Set AMAZON_PAY[{key!r}] to True or False.",
+                )
+            )
+    for key in POSITIVE_NUMBERS:
+        value = merged[key]
+        if isinstance(value, bool) or not isinstance(value, numbers.Real) or value <= 0:
+            found.append(
+                Problem(
+                    key,
+                    f"AMAZON_PAY[{key!r}] must be a positive number",
+                    f"Set AMAZON_PAY[{key!r}] to a number of seconds above 0.",
+                )
+            )
+    for key in NON_NEGATIVE_INTEGERS:
+        value = merged[key]
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            found.append(
+                Problem(
+                    key,
+                    f"AMAZON_PAY[{key!r}] must be a whole number >= 0",
+                    f"Set AMAZON_PAY[{key!r}] to 0 or more.",
+                )
+            )
+    for key, allowed in CHOICES.items():
+        if merged[key] not in allowed:
+            found.append(
+                Problem(
+                    key,
+                    f"AMAZON_PAY[{key!r}] = {merged[key]!r} is not allowed",
+                    f"Use one of {', '.join(allowed)}.",
+                )
+            )
+    timeout = merged["TRANSACTION_TIMEOUT"]
+    if (
+        isinstance(timeout, bool)
+        or not isinstance(timeout, int)
+        or not (timeout == 0 or (5 <= timeout <= 1440 and timeout % 5 == 0))
+    ):
+        found.append(
+            Problem(
+                "TRANSACTION_TIMEOUT",
+                f"AMAZON_PAY['TRANSACTION_TIMEOUT'] = {timeout!r} is not allowed",
+                "Use 0 (synchronous) or a multiple of 5 between 5 and 1440 "
+                "minutes (spec 2.4 Authorize).",
+            )
+        )
+    endpoint = merged["ENDPOINT"]
+    if endpoint is not None and (
+        not isinstance(endpoint, str) or not endpoint.startswith(("http://", "https://"))
+    ):
+        found.append(
+            Problem(
+                "ENDPOINT",
+                f"AMAZON_PAY['ENDPOINT'] = {endpoint!r} is not a URL",
+                "Use a base URL such as 'http://127.0.0.1:8001', or None.",
+            )
+        )
+    descriptor = merged["SOFT_DESCRIPTOR"]
+    if descriptor is not None and (not isinstance(descriptor, str) or len(descriptor) > 16):
+        found.append(
+            Problem(
+                "SOFT_DESCRIPTOR",
+                "AMAZON_PAY['SOFT_DESCRIPTOR'] is too long",
+                "Use at most 16 characters (spec 2.4 Capture).",
+            )
+        )
+    resolver = merged["ORDER_RESOLVER"]
+    if resolver is not None:
+        from django.utils.module_loading import import_string
+
+        try:
+            import_string(resolver)
+        except ImportError as err:
+            found.append(
+                Problem(
+                    "ORDER_RESOLVER",
+                    f"cannot import ORDER_RESOLVER: {err}",
+                    "Give the dotted path of a function (request, order_id).",
+                )
+            )
+    return found
+
+
+@dataclass(frozen=True)
+class AmazonPaySettings:
+    """The validated AMAZON_PAY dict. Attribute names are the keys in lowercase."""
+
+    seller_id: str
+    access_key: str
+    secret_key: str
+    client_id: str | None
+    mws_auth_token: str | None
+    region: Region
+    sandbox: bool
+    currency: str
+    endpoint: str | None
+    connect_timeout: float
+    read_timeout: float
+    max_retries: int
+    backoff_base: float
+    backoff_max: float
+    throttle: bool
+    throttle_cache: str
+    throttle_max_wait: float
+    store_name: str | None
+    soft_descriptor: str | None
+    transaction_timeout: int
+    capture_now: bool
+    on_transaction_timed_out: str
+    processing_failure_retries: int
+    order_resolver: str | None
+    close_policy: str
+    close_after_days: int
+    cancel_unauthorized_after_hours: int
+    personal_data_retention_days: int
+    ipn_trust_simulator: bool
+    ipn_max_age_seconds: float
+
+    def client_config(self) -> ClientConfig:
+        return ClientConfig(
+            seller_id=self.seller_id,
+            access_key=self.access_key,
+            secret_key=self.secret_key,
+            region=self.region,
+            sandbox=self.sandbox,
+            endpoint=self.endpoint,
+            mws_auth_token=self.mws_auth_token,
+            connect_timeout=self.connect_timeout,
+            read_timeout=self.read_timeout,
+            retry=RetryPolicy(self.max_retries, self.backoff_base, self.backoff_max),
+            throttle=self.throttle,
+            throttle_max_wait=self.throttle_max_wait,
+        )
+
+    @property
+    def release_environment(self) -> str:
+        return "Sandbox" if self.sandbox else "Live"
+
+    @property
+    def zero(self) -> Decimal:
+        return Decimal("0")
+
+    def __repr__(self) -> str:  # never show the secret key
+        return (
+            f"AmazonPaySettings(seller_id={self.seller_id!r}, region={self.region.code!r}, "
+            f"sandbox={self.sandbox})"
+        )
+
+
+_cached: AmazonPaySettings | None = None
+
+
+def get_settings() -> AmazonPaySettings:
+    """The validated settings; ConfigurationError names every problem if they are invalid."""
+    global _cached
+    if _cached is None:
+        errors = [p for p in problems() if not p.warning]
+        if errors:
+            raise ConfigurationError(
+                "; ".join(f"{p.message} ({p.hint})" for p in errors)
+                + " Run `manage.py check` for details."
+            )
+        merged = {**DEFAULTS, **_user_dict()}
+        region = REGIONS[merged["REGION"].lower()]
+        values = {key.lower(): value for key, value in merged.items()}
+        values["region"] = region
+        values["currency"] = (merged["CURRENCY"] or region.currency).upper()
+        _cached = AmazonPaySettings(**values)
+    return _cached
+
+
+def reset_settings(**kwargs: Any) -> None:
+    """Forget the cached settings (connected to `setting_changed`)."""
+    global _cached
+    if kwargs.get("setting") in (None, SETTING_NAME, "CACHES"):
+        _cached = None
+        from . import client
+
+        client.reset_clients()
+
+
+setting_changed.connect(reset_settings, dispatch_uid="django_amazonpay.conf.reset_settings")

@@ -1,0 +1,33 @@
+from decimal import Decimal
+
+import pytest
+
+from django_amazonpay.amounts import Amount, AmountError
+
+
+def test_wire_form_has_no_exponent_and_no_float():
+    assert Amount(Decimal("13800.00"), "JPY").to_wire() == "13800"
+    assert Amount(Decimal("1E+3"), "JPY").to_wire() == "1000"
+    assert Amount(Decimal("10.50"), "USD").to_wire() == "10.5"
+    assert Amount("0.01", "EUR").to_wire() == "0.01"
+
+
+@pytest.mark.parametrize(
+    ("value", "currency"),
+    [("1.5", "JPY"), ("0.001", "USD"), ("abc", "USD"), ("NaN", "USD"), ("Infinity", "JPY")],
+)
+def test_parse_refuses_what_the_currency_cannot_hold(value, currency):
+    with pytest.raises(AmountError):
+        Amount.parse(value, currency)
+
+
+def test_floats_are_refused():
+    with pytest.raises(AmountError):
+        Amount(1.5, "USD")  # type: ignore[arg-type]
+
+
+def test_arithmetic_stays_within_one_currency():
+    assert Amount("10", "USD") + Amount("2.5", "USD") == Amount(Decimal("12.5"), "USD")
+    with pytest.raises(AmountError):
+        Amount("10", "USD") + Amount("1", "EUR")
+    assert Amount("1", "JPY") < Amount("2", "JPY")
