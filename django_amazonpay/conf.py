@@ -174,7 +174,8 @@ def problems(raw: Any = None) -> list[Problem]:
             found.append(
                 Problem(
                     "CURRENCY",
-                    f"AMAZON_PAY['CURRENCY'] = {currency} is not the currency of region {region_obj.code}",
+                    f"AMAZON_PAY['CURRENCY'] = {currency} is not the currency of "
+                    f"region {region_obj.code}",
                     f"Remove CURRENCY (region {region_obj.code} pays in {region_obj.currency}).",
                 )
             )
