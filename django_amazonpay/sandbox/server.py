@@ -1,0 +1,108 @@
+"""The simulator on a real socket: a threaded wsgiref server, no Django settings needed.
+
+Faults that drop the connection really drop it here: the socket is shut down with nothing
+written, so clients see the same "connection aborted" they would on a broken network.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import struct
+import sys
+import threading
+from socketserver import ThreadingMixIn
+from typing import TYPE_CHECKING, Any
+from wsgiref.simple_server import ServerHandler, WSGIRequestHandler, WSGIServer
+
+from .wsgi import ConnectionDropped
+
+if TYPE_CHECKING:
+    from .simulator import Simulator
+
+log = logging.getLogger("django_amazonpay.sandbox.server")
+
+
+class _Handler(ServerHandler):
+    dropped = False
+
+    def handle_error(self) -> None:
+        if isinstance(sys.exc_info()[1], ConnectionDropped):
+            self.dropped = True  # answer nothing; the request handler closes the socket
+            return
+        super().handle_error()
+
+    def log_exception(self, exc_info: Any) -> None:
+        log.error("simulator error", exc_info=exc_info)
+
+
+class _RequestHandler(WSGIRequestHandler):
+    def handle(self) -> None:
+        # wsgiref's handle(), with our ServerHandler so a dropped connection writes nothing.
+        self.raw_requestline = self.rfile.readline(65537)
+        if len(self.raw_requestline) > 65536:
+            self.send_error(414)
+            return
+        if not self.parse_request():
+            return
+        handler = _Handler(
+            self.rfile, self.wfile, self.get_stderr(), self.get_environ(),
+            multithread=True,
+        )  # fmt: skip
+        handler.request_handler = self
+        handler.run(self.server.get_app())
+        if handler.dropped:
+            self.close_connection = True
+            # SO_LINGER 0: close with a reset, as a dropped connection looks on the wire.
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            try:
+                self.connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def log_message(self, format: str, *args: Any) -> None:
+        log.debug("%s %s", self.address_string(), format % args)
+
+
+class ThreadedWSGIServer(ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+class SimulatorServer:
+    """Serve `simulator` on host:port (port 0 = any free port) in a background thread."""
+
+    def __init__(self, simulator: Simulator, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.simulator = simulator
+        self.httpd = ThreadedWSGIServer((host, port), _RequestHandler)
+        self.httpd.set_app(simulator.wsgi_app)
+        self.host, self.port = self.httpd.server_address[:2]
+        self._thread: threading.Thread | None = None
+        # IPN SigningCertURL and buyer redirects point at this server from now on.
+        simulator.base_url = self.base_url
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def start(self) -> SimulatorServer:
+        self._thread = threading.Thread(
+            target=self.httpd.serve_forever, name="amazonpay-simulator", daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def serve_forever(self) -> None:
+        self.httpd.serve_forever()
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        if self._thread:
+            self._thread.join(timeout=5)
+
+    def __enter__(self) -> SimulatorServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

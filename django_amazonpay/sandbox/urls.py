@@ -1,0 +1,98 @@
+"""Mount the simulator in a Django project: a thin view in front of `simulator.wsgi_app`.
+
+    # urls.py of the project (development only)
+    path("amazonpay-sandbox/", include("django_amazonpay.sandbox.urls"))
+
+The client then uses e.g. http://localhost:8000/amazonpay-sandbox as its endpoint base: the
+signed path is the full path it used, prefix included, because the view passes the prefix to
+the app as SCRIPT_NAME (spec 1.4: the server checks the path as received).
+
+Or with an explicit simulator: `path("sim/", include(simulator_urls(my_simulator)))`.
+"""
+
+from __future__ import annotations
+
+import io
+import threading
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+from django.urls import URLPattern, re_path
+from django.views.decorators.csrf import csrf_exempt
+
+from .simulator import Simulator
+from .wsgi import ConnectionDropped
+
+_default: Simulator | None = None
+_default_lock = threading.Lock()
+
+
+def default_simulator() -> Simulator:
+    """One Simulator per process built from settings.AMAZON_PAY (SELLER_ID, ACCESS_KEY,
+    SECRET_KEY, REGION, THROTTLE)."""
+    global _default
+    with _default_lock:
+        if _default is None:
+            from django.conf import settings
+
+            conf = getattr(settings, "AMAZON_PAY", {}) or {}
+            _default = Simulator(
+                seller_id=conf["SELLER_ID"],
+                access_key=conf["ACCESS_KEY"],
+                secret_key=conf["SECRET_KEY"],
+                region=conf.get("REGION", "jp"),
+                throttle=bool(conf.get("THROTTLE", False)),
+            )
+        return _default
+
+
+def simulator_view(simulator: Simulator | Callable[[], Simulator]) -> Callable:
+    """A Django view forwarding the request to the simulator's WSGI app."""
+
+    @csrf_exempt
+    def view(request: HttpRequest, rest: str = "") -> HttpResponse:
+        sim = simulator if isinstance(simulator, Simulator) else simulator()
+        path_info = "/" + rest
+        full = request.path
+        script = full[: len(full) - len(path_info)] if full.endswith(path_info) else ""
+        environ = dict(request.META)
+        body = request.body
+        environ.update(
+            {
+                "SCRIPT_NAME": script,
+                "PATH_INFO": path_info,
+                "wsgi.input": io.BytesIO(body),
+                "CONTENT_LENGTH": str(len(body)),
+            }
+        )
+        if sim.base_url.endswith(".invalid"):
+            # IPN certificate URL and buyer links should point at this mount.
+            sim.base_url = request.build_absolute_uri(script or "/").rstrip("/")
+        captured: dict = {}
+
+        def start_response(status: str, headers: list, exc_info: object = None) -> Callable:
+            captured["status"], captured["headers"] = status, headers
+            return lambda data: None
+
+        try:
+            content = b"".join(sim.wsgi_app(environ, start_response))
+        except ConnectionDropped:
+            # Django cannot drop its connection: answer an empty 502 so the client fails as it
+            # would on a network error (use the standalone server for a real reset).
+            return HttpResponse(status=502)
+        response = HttpResponse(content, status=int(captured["status"].split(" ", 1)[0]))
+        for name, value in captured["headers"]:
+            if name.lower() != "content-length":
+                response[name] = value
+        return response
+
+    return view
+
+
+def simulator_urls(simulator: Simulator | Callable[[], Simulator]) -> list[URLPattern]:
+    """URL patterns that hand everything below the include() prefix to `simulator`."""
+    return [re_path(r"^(?P<rest>.*)$", simulator_view(simulator), name="amazonpay-simulator")]
+
+
+app_name = "amazonpay_sandbox"
+urlpatterns = simulator_urls(default_simulator)
