@@ -28,15 +28,16 @@ if TYPE_CHECKING:
     from .simulator import Simulator
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-#: Sandbox buyers and addresses per region. JP's first ones are seed 000's buyer and address.
+#: Sandbox buyers and addresses per region. JP's first ones are seed 000's buyer and address
+#: (its Buyer element carries Name and Email only).
 BUYERS: dict[str, list[dict[str, str]]] = {
     "jp": [
-        {"Name": "吉田一郎", "Email": "gmail+sandbox@gmail.com", "Phone": "03-3333-4444"},
-        {"Name": "佐藤花子", "Email": "hanako+sandbox@example.jp", "Phone": "06-1111-2222"},
+        {"Name": "吉田一郎", "Email": "gmail+sandbox@gmail.com"},
+        {"Name": "佐藤花子", "Email": "hanako+sandbox@example.jp"},
     ],
-    "us": [{"Name": "Jane Doe", "Email": "jane+sandbox@example.com", "Phone": "206-555-0100"}],
-    "uk": [{"Name": "John Smith", "Email": "john+sandbox@example.co.uk", "Phone": "020 7946 0000"}],
-    "de": [{"Name": "Max Mustermann", "Email": "max+sandbox@example.de", "Phone": "030 1234567"}],
+    "us": [{"Name": "Jane Doe", "Email": "jane+sandbox@example.com"}],
+    "uk": [{"Name": "John Smith", "Email": "john+sandbox@example.co.uk"}],
+    "de": [{"Name": "Max Mustermann", "Email": "max+sandbox@example.de"}],
 }
 ADDRESSES: dict[str, list[dict[str, str]]] = {
     "jp": [
