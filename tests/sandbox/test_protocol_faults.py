@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 import pytest
 import requests
 
-from .test_protocol import NS, call, error_of, state_of
+from .test_protocol import NS, call, error_of, parse, state_of
 
 
 @pytest.fixture
@@ -55,7 +55,7 @@ def test_error_faults_apply_nothing(sim, session, kind, status, code, type_):
     sim.faults.inject("CloseOrderReference", kind)
     r = close(session, sim, oro)
     assert r.status_code == status
-    root = ET.fromstring(r.content)
+    root = parse(r.content)
     assert root.findtext(f"{NS}Error/{NS}Code") == code
     assert root.findtext(f"{NS}Error/{NS}Type") == type_
     assert state(session, sim, oro) == "Open"
@@ -93,7 +93,7 @@ def test_malformed_body_is_not_xml(sim, session):
     r = call(session, sim, "GetOrderReferenceDetails", AmazonOrderReferenceId=oro)
     assert r.status_code == 200
     with pytest.raises(ET.ParseError):
-        ET.fromstring(r.content)
+        parse(r.content)
 
 
 def test_slow_within_timeout_answers(sim, session):
@@ -163,7 +163,7 @@ def test_faults_on_the_real_server(sim, amazon_pay_simulator_server):
     sim.faults.inject("GetOrderReferenceDetails", "malformed")
     r = c("GetOrderReferenceDetails", AmazonOrderReferenceId=oro)
     with pytest.raises(ET.ParseError):
-        ET.fromstring(r.content)
+        parse(r.content)
     # the server survives all of it
     assert c("GetOrderReferenceDetails", AmazonOrderReferenceId=oro).status_code == 200
 
