@@ -1,0 +1,21 @@
+"""The app's records: Amazon's payment objects mirrored, the shop's order snapshot, history.
+
+Amazon's ids are unique fields named after Amazon's elements; our own bookkeeping fields are
+`created_at`/`updated_at`/`attempt*` so nobody mistakes them for Amazon's (STYLE 6).
+"""
+
+from __future__ import annotations
+
+from .history import MwsCall, StateTransition
+from .orders import OrderItem, OrderReference
+from .payments import Authorization, Capture, Refund
+
+__all__ = [
+    "Authorization",
+    "Capture",
+    "MwsCall",
+    "OrderItem",
+    "OrderReference",
+    "Refund",
+    "StateTransition",
+]
