@@ -206,7 +206,7 @@ class EngineCore:
 
     def default_soft_descriptor(self, oro: OrderReference) -> str:
         name = self.settings.soft_descriptor or oro.store_name or self.seller_id
-        return "AMZ*" + name[:12]  # <= 16 characters (spec 2.4)
+        return "AMZ*" + name[:12].strip()  # <= 16 characters (spec 2.4)
 
     # -- timers ---------------------------------------------------------------------------------
     def run_timers(self) -> None:
