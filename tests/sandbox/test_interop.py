@@ -73,8 +73,9 @@ def sdk_client(amazon_pay_simulator, amazon_pay_simulator_server):
     return client
 
 
-def test_seed_000_checkout_with_the_official_sdk(amazon_pay_simulator,
-                                                  amazon_pay_simulator_server, sdk_client):  # fmt: skip
+def test_seed_000_checkout_with_the_official_sdk(
+    amazon_pay_simulator, amazon_pay_simulator_server, sdk_client
+):
     sim = amazon_pay_simulator
     steps = seed_steps()
     assert len(steps) == 12
@@ -90,7 +91,7 @@ def test_seed_000_checkout_with_the_official_sdk(amazon_pay_simulator,
     ids: dict[str, str] = {}
 
     def run(index: int, response) -> None:
-        request, expected = steps[index]
+        expected = steps[index][1]
         assert response.success, response.to_json()
         compare(expected, response.to_dict())
 
