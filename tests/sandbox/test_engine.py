@@ -191,10 +191,15 @@ def test_confirmed_order_discloses_everything(h: Harness) -> None:
 
 def test_custom_address_buyer_and_escaping(h: Harness) -> None:
     oro = h.engine.create_order_reference(
-        address={"Name": "A & <B>", "AddressLine1": "x", "StateOrRegion": "大阪府",
-                 "PostalCode": "5300001", "CountryCode": "JP"},
+        address={
+            "Name": "A & <B>",
+            "AddressLine1": "x",
+            "StateOrRegion": "大阪府",
+            "PostalCode": "5300001",
+            "CountryCode": "JP",
+        },
         buyer={"Name": "Tom & Jerry", "Email": "t@example.com"},
-    )  # fmt: skip
+    )
     h.set_order(oro, SellerNote="note <&> 注文")
     details = h.get_order(oro, AccessToken="t")
     assert details["Destination"]["PhysicalDestination"]["Name"] == "A & <B>"
@@ -375,16 +380,24 @@ def test_close_keeps_authorizations_capturable_but_blocks_new_ones(h: Harness) -
     assert h.call("CloseOrderReference", AmazonOrderReferenceId=oro) is None
     assert h.state(auth) == ("Open", None)
     assert h.capture(auth, "1000")["CaptureStatus"]["State"] == "Completed"
-    err = h.error("Authorize", AmazonOrderReferenceId=oro, AuthorizationReferenceId="x",
-                  **h.money("AuthorizationAmount", "1"))  # fmt: skip
+    err = h.error(
+        "Authorize",
+        AmazonOrderReferenceId=oro,
+        AuthorizationReferenceId="x",
+        **h.money("AuthorizationAmount", "1"),
+    )
     assert (err.code, err.status) == ("InvalidOrderReferenceStatus", 405)
 
 
 def test_authorize_on_draft_is_405(h: Harness) -> None:
     oro = h.engine.create_order_reference()
     h.set_order(oro)
-    err = h.error("Authorize", AmazonOrderReferenceId=oro, AuthorizationReferenceId="x",
-                  **h.money("AuthorizationAmount", "1"))  # fmt: skip
+    err = h.error(
+        "Authorize",
+        AmazonOrderReferenceId=oro,
+        AuthorizationReferenceId="x",
+        **h.money("AuthorizationAmount", "1"),
+    )
     assert (err.code, err.status) == ("InvalidOrderReferenceStatus", 405)
 
 
@@ -446,9 +459,11 @@ def test_response_namespace_and_empty_result(h: Harness) -> None:
     oro = h.engine.create_order_reference()
     h.set_order(oro)
     text = h.engine.handle(
-        "ConfirmOrderReference", {"AmazonOrderReferenceId": oro}, environment="Sandbox",
+        "ConfirmOrderReference",
+        {"AmazonOrderReferenceId": oro},
+        environment="Sandbox",
         request_id="abc",
-    )  # fmt: skip
+    )
     assert (
         '<ConfirmOrderReferenceResponse xmlns="http://mws.amazonservices.com/schema/'
         'OffAmazonPayments/2013-01-01"><ConfirmOrderReferenceResult/>'
@@ -459,12 +474,21 @@ def test_response_namespace_and_empty_result(h: Harness) -> None:
 def test_payment_methods_catalogue(h: Harness) -> None:
     methods = h.engine.payment_methods()
     outcomes = {m["outcome"] for m in methods}
-    assert {None, "InvalidPaymentMethod", "AmazonRejected", "TransactionTimedOut",
-            "ProcessingFailure", "PaymentMethodNotAllowed"} <= outcomes  # fmt: skip
+    assert {
+        None,
+        "InvalidPaymentMethod",
+        "AmazonRejected",
+        "TransactionTimedOut",
+        "ProcessingFailure",
+        "PaymentMethodNotAllowed",
+    } <= outcomes
     hard = [m for m in methods if m["outcome"] == "InvalidPaymentMethod" and not m["soft_decline"]]
     assert hard and methods[0] == {
-        "id": "visa-1111", "label": "Visa ****1111", "outcome": None, "soft_decline": False,
-    }  # fmt: skip
+        "id": "visa-1111",
+        "label": "Visa ****1111",
+        "outcome": None,
+        "soft_decline": False,
+    }
     with pytest.raises(SimulatorError):
         h.engine.create_order_reference(payment_method="nope")
     oro = h.open_order()

@@ -91,9 +91,12 @@ def test_authorization_amount_limit_with_allowance(h: Harness) -> None:
     oro = h.open_order("10000")  # allowance: 15 % = 1500
     h.authorize(oro, "11000")
     err = h.error(
-        "Authorize", AmazonOrderReferenceId=oro, AuthorizationReferenceId="over",
-        TransactionTimeout="0", **h.money("AuthorizationAmount", "501"),
-    )  # fmt: skip
+        "Authorize",
+        AmazonOrderReferenceId=oro,
+        AuthorizationReferenceId="over",
+        TransactionTimeout="0",
+        **h.money("AuthorizationAmount", "501"),
+    )
     assert (err.code, err.status) == ("TransactionAmountExceeded", 400)
     h.authorize(oro, "500")
 
@@ -102,9 +105,11 @@ def test_allowance_is_capped_in_jpy() -> None:
     h = Harness()
     oro = h.open_order("1000000")  # 15 % would be 150000; cap 8400
     err = h.error(
-        "Authorize", AmazonOrderReferenceId=oro, AuthorizationReferenceId="big",
+        "Authorize",
+        AmazonOrderReferenceId=oro,
+        AuthorizationReferenceId="big",
         **h.money("AuthorizationAmount", "1008401"),
-    )  # fmt: skip
+    )
     assert err.code == "TransactionAmountExceeded"
     h.authorize(oro, "1008400")
 
@@ -114,9 +119,11 @@ def test_eleventh_authorization_is_refused(h: Harness) -> None:
     for _ in range(10):
         h.authorize(oro, "100")
     err = h.error(
-        "Authorize", AmazonOrderReferenceId=oro, AuthorizationReferenceId="eleven",
+        "Authorize",
+        AmazonOrderReferenceId=oro,
+        AuthorizationReferenceId="eleven",
         **h.money("AuthorizationAmount", "100"),
-    )  # fmt: skip
+    )
     assert (err.code, err.status) == ("TransactionCountExceeded", 400)
     assert len(h.get_order(oro)["IdList"]["member"]) == 10
 
@@ -127,8 +134,10 @@ def test_close_authorization(h: Harness) -> None:
     h.call("CloseAuthorization", AmazonAuthorizationId=auth_id, ClosureReason="no stock")
     obj = h.engine.get_object(auth_id)
     assert (obj["state"], obj["reason_code"], obj["reason_description"]) == (
-        "Closed", "SellerClosed", "no stock",
-    )  # fmt: skip
+        "Closed",
+        "SellerClosed",
+        "no stock",
+    )
     err = h.error("CloseAuthorization", AmazonAuthorizationId=auth_id)
     assert (err.code, err.status) == ("InvalidAuthorizationStatus", 405)
     pending = h.authorize(oro, "1000", timeout="5")["AmazonAuthorizationId"]
@@ -149,9 +158,11 @@ def test_capture_closes_the_authorization_even_when_partial(h: Harness) -> None:
     assert cap["SoftDescriptor"] == "AMZ*A9FVERUG2LKD"  # no store name: the seller id, 16 max
     assert h.state(auth_id) == ("Closed", "MaxCapturesProcessed")
     err = h.error(
-        "Capture", AmazonAuthorizationId=auth_id, CaptureReferenceId="again",
+        "Capture",
+        AmazonAuthorizationId=auth_id,
+        CaptureReferenceId="again",
         **h.money("CaptureAmount", "100"),
-    )  # fmt: skip
+    )
     assert (err.code, err.status) == ("InvalidAuthorizationStatus", 405)
 
 
@@ -167,9 +178,11 @@ def test_capture_above_the_authorization_is_refused(h: Harness) -> None:
     oro = h.open_order()
     auth_id = h.authorize(oro, "1000")["AmazonAuthorizationId"]
     err = h.error(
-        "Capture", AmazonAuthorizationId=auth_id, CaptureReferenceId="c",
+        "Capture",
+        AmazonAuthorizationId=auth_id,
+        CaptureReferenceId="c",
         **h.money("CaptureAmount", "1001"),
-    )  # fmt: skip
+    )
     assert (err.code, err.status) == ("TransactionAmountExceeded", 400)
     assert h.state(auth_id) == ("Open", None)
 
@@ -230,17 +243,21 @@ def test_refunds_up_to_captured_plus_allowance_then_closed(h: Harness) -> None:
     _, _, cap_id = h.captured_order("10000")
     h.refund(cap_id, "10000")
     err = h.error(
-        "Refund", AmazonCaptureId=cap_id, RefundReferenceId="r-over",
+        "Refund",
+        AmazonCaptureId=cap_id,
+        RefundReferenceId="r-over",
         **h.money("RefundAmount", "1501"),
-    )  # fmt: skip
+    )
     assert (err.code, err.status) == ("TransactionAmountExceeded", 400)
     h.refund(cap_id, "1500")
     h.advance(seconds=31)
     assert h.state(cap_id) == ("Closed", "MaxAmountRefunded")
     err = h.error(
-        "Refund", AmazonCaptureId=cap_id, RefundReferenceId="r-late",
+        "Refund",
+        AmazonCaptureId=cap_id,
+        RefundReferenceId="r-late",
         **h.money("RefundAmount", "1"),
-    )  # fmt: skip
+    )
     assert (err.code, err.status) == ("CaptureNotRefundable", 405)
 
 
@@ -285,9 +302,12 @@ def test_same_reference_different_parameters_is_duplicate_request(h: Harness) ->
     oro = h.open_order()
     h.authorize(oro, "1000", ref="same")
     err = h.error(
-        "Authorize", AmazonOrderReferenceId=oro, AuthorizationReferenceId="same",
-        TransactionTimeout="0", **h.money("AuthorizationAmount", "2000"),
-    )  # fmt: skip
+        "Authorize",
+        AmazonOrderReferenceId=oro,
+        AuthorizationReferenceId="same",
+        TransactionTimeout="0",
+        **h.money("AuthorizationAmount", "2000"),
+    )
     assert (err.code, err.status) == ("DuplicateRequest", 400)
 
 
@@ -295,9 +315,11 @@ def test_reference_id_of_another_operation_is_duplicate_reference_id(h: Harness)
     oro = h.open_order()
     auth_id = h.authorize(oro, "1000", ref="shared")["AmazonAuthorizationId"]
     err = h.error(
-        "Capture", AmazonAuthorizationId=auth_id, CaptureReferenceId="shared",
+        "Capture",
+        AmazonAuthorizationId=auth_id,
+        CaptureReferenceId="shared",
         **h.money("CaptureAmount", "1000"),
-    )  # fmt: skip
+    )
     assert (err.code, err.status) == ("DuplicateReferenceId", 400)
 
 
@@ -311,9 +333,11 @@ def test_capture_and_refund_replays(h: Harness) -> None:
     assert again["AmazonRefundId"] == ref["AmazonRefundId"]
     assert len(h.engine.get_object(cap["AmazonCaptureId"])["id_list"]) == 1
     err = h.error(
-        "Refund", AmazonCaptureId=cap["AmazonCaptureId"], RefundReferenceId="ref-1",
+        "Refund",
+        AmazonCaptureId=cap["AmazonCaptureId"],
+        RefundReferenceId="ref-1",
         **h.money("RefundAmount", "11"),
-    )  # fmt: skip
+    )
     assert err.code == "DuplicateRequest"
 
 
@@ -360,8 +384,14 @@ def test_authorize_parameter_validation(h: Harness, overrides: dict, code: str) 
 
 def test_valid_edge_values_are_accepted(h: Harness) -> None:
     oro = h.open_order()
-    h.authorize(oro, "100", timeout="1440", SellerAuthorizationNote="n" * 255,
-                ref="x" * 32, SoftDescriptor="s" * 16)  # fmt: skip
+    h.authorize(
+        oro,
+        "100",
+        timeout="1440",
+        SellerAuthorizationNote="n" * 255,
+        ref="x" * 32,
+        SoftDescriptor="s" * 16,
+    )
     h.authorize(oro, "100", timeout="5", ref="a-b_C-9")
 
 
@@ -370,9 +400,11 @@ def test_usd_allows_cents_but_not_mills() -> None:
     oro = h.open_order("100.50")
     assert h.authorize(oro, "100.5")["AuthorizationAmount"]["Amount"] == "100.50"
     err = h.error(
-        "Authorize", AmazonOrderReferenceId=oro, AuthorizationReferenceId="m",
+        "Authorize",
+        AmazonOrderReferenceId=oro,
+        AuthorizationReferenceId="m",
         **h.money("AuthorizationAmount", "0.001"),
-    )  # fmt: skip
+    )
     assert err.code == "InvalidParameterValue"
 
 
@@ -384,10 +416,13 @@ def test_order_total_validation(h: Harness) -> None:
         ("1.5", "JPY", "InvalidParameterValue"),
     ):
         err = h.error(
-            "SetOrderReferenceDetails", AmazonOrderReferenceId=oro,
-            **{"OrderReferenceAttributes.OrderTotal.Amount": amount,
-               "OrderReferenceAttributes.OrderTotal.CurrencyCode": currency},
-        )  # fmt: skip
+            "SetOrderReferenceDetails",
+            AmazonOrderReferenceId=oro,
+            **{
+                "OrderReferenceAttributes.OrderTotal.Amount": amount,
+                "OrderReferenceAttributes.OrderTotal.CurrencyCode": currency,
+            },
+        )
         assert (err.code, err.status) == (code, 400)
     with pytest.raises(SimulatorError) as info:
         h.set_order(oro, SellerNote="x" * 1025)
@@ -399,15 +434,21 @@ def test_capture_and_refund_note_lengths(h: Harness) -> None:
     oro = h.open_order()
     auth_id = h.authorize(oro)["AmazonAuthorizationId"]
     err = h.error(
-        "Capture", AmazonAuthorizationId=auth_id, CaptureReferenceId="c",
-        SellerCaptureNote="n" * 256, **h.money("CaptureAmount", "1"),
-    )  # fmt: skip
+        "Capture",
+        AmazonAuthorizationId=auth_id,
+        CaptureReferenceId="c",
+        SellerCaptureNote="n" * 256,
+        **h.money("CaptureAmount", "1"),
+    )
     assert err.code == "InvalidParameterValue"
     cap_id = h.capture(auth_id)["AmazonCaptureId"]
     err = h.error(
-        "Refund", AmazonCaptureId=cap_id, RefundReferenceId="r",
-        SellerRefundNote="n" * 256, **h.money("RefundAmount", "1"),
-    )  # fmt: skip
+        "Refund",
+        AmazonCaptureId=cap_id,
+        RefundReferenceId="r",
+        SellerRefundNote="n" * 256,
+        **h.money("RefundAmount", "1"),
+    )
     assert err.code == "InvalidParameterValue"
     err = h.error(
         "Refund", AmazonCaptureId=cap_id, RefundReferenceId="r", **h.money("RefundAmount", "0")
