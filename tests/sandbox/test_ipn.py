@@ -80,7 +80,7 @@ def test_async_authorization_sends_a_signed_notification(sim, session, received)
     delivery = new[0]
     assert delivery.object_id.startswith(oro + "-A")
     assert delivery.status == 200
-    url, body, headers = next(r for r in received if r[1] == delivery.body)
+    _, body, headers = next(r for r in received if r[1] == delivery.body)
     envelope = json.loads(body)
     # envelope (spec 6.2)
     assert set(envelope) == {"Type", "MessageId", "TopicArn", "Message", "Timestamp",
