@@ -33,6 +33,8 @@ class ClientConfig:
     throttle: bool = True
     #: longest a call waits for a token before it is sent anyway and may draw a 503
     throttle_max_wait: float = 60.0
+    #: DEBUG-log every request and response, redacted by allow-list (mws/redaction.py)
+    log_wire: bool = False
 
     @property
     def base_url(self) -> str:

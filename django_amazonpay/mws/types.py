@@ -180,3 +180,23 @@ class OrderItem:
     condition_id: str | None = None
     condition_subtype_id: str | None = None
     is_gift: bool | None = None
+
+
+@dataclass(frozen=True)
+class CallRecord:
+    """What one client call did, handed to `on_call` (the service layer's call log).
+
+    Ids and codes only: no parameters, no secrets, no personal data.
+    """
+
+    operation: str
+    #: the id the call was about (order reference, authorization, capture, refund, order id)
+    object_id: str | None
+    #: seconds, all attempts and pauses included
+    duration: float
+    attempts: int
+    http_status: int | None
+    #: "ok" | "error" (an ErrorResponse) | "transport" (no answer) | "malformed"
+    outcome: str
+    error_code: str | None = None
+    request_id: str | None = None

@@ -1,0 +1,247 @@
+"""The one choke point: `BaseClient.call()` throttles, signs, sends, parses, retries, logs and
+records every request (STYLE 3). Operation modules only build parameters and pick a parser.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import logging
+import platform
+import random
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
+
+from .. import __version__
+from .config import ClientConfig
+from .errors import AmazonPayError, MalformedResponse, MwsError, TransportError
+from .parsing import Node, load, parse_response
+from .redaction import redact_params, redact_tree
+from .retry import CallOptions, RetryState
+from .signing import common_params, signed_body
+from .throttle import Throttle
+from .types import CallRecord
+
+T = TypeVar("T")
+C = TypeVar("C", bound="BaseClient")
+
+log = logging.getLogger("django_amazonpay.mws")
+
+USER_AGENT = f"django-amazonpay/{__version__} (Python/{platform.python_version()})"
+FORM = "application/x-www-form-urlencoded; charset=utf-8"
+
+
+def new_session(pool_size: int = 10) -> requests.Session:
+    """One pooled session per client: keep-alive connections instead of one per call."""
+    session = requests.Session()
+    adapter = HTTPAdapter(pool_connections=4, pool_maxsize=pool_size, max_retries=0)
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+    session.headers["User-Agent"] = USER_AGENT
+    return session
+
+
+def _never_sent(exc: BaseException) -> bool:
+    """True when the failure happened before a byte of the request left (no connection)."""
+    seen: set[int] = set()
+    stack: list[Any] = [exc]
+    while stack:
+        item = stack.pop()
+        if item is None or id(item) in seen:
+            continue
+        seen.add(id(item))
+        if isinstance(item, (NewConnectionError, ConnectTimeoutError)):
+            return True
+        stack.extend([getattr(item, "reason", None), item.__cause__, item.__context__])
+        stack.extend(a for a in getattr(item, "args", ()) if isinstance(a, BaseException))
+    return False
+
+
+class BaseClient:
+    """Shared machinery of PaymentsClient and OrdersClient."""
+
+    version: str = ""
+
+    def __init__(
+        self,
+        config: ClientConfig,
+        *,
+        session: requests.Session | None = None,
+        cache: Any = None,
+        on_call: Callable[[CallRecord], None] | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        throttle_clock: Callable[[], float] = time.time,
+        rand: Callable[[], float] = random.random,
+    ) -> None:
+        self.config = config
+        self.session = session if session is not None else new_session()
+        self.on_call = on_call
+        self.sleep = sleep
+        self.clock = clock
+        self.rand = rand
+        self.options = CallOptions()
+        # spec 2.1 buckets, shared by every process through the cache; wall clock because
+        # a monotonic clock means nothing to another host reading the same Redis
+        self.throttle: Throttle | None = None
+        if config.throttle and cache is not None:
+            self.throttle = Throttle(cache, sandbox=config.sandbox, clock=throttle_clock,
+                                     sleep=sleep)  # fmt: skip
+
+    @property
+    def url(self) -> str:
+        raise NotImplementedError
+
+    def with_options(self: C, *, retries: int | None = None, max_wait: float | None = None) -> C:
+        """A view of this client (same session, cache, hooks) with per-call overrides.
+
+        `client.with_options(retries=0)` or `max_wait=0` in a web request: nothing sleeps.
+        """
+        view = copy.copy(self)
+        view.options = CallOptions(retries=retries, max_wait=max_wait)
+        return view
+
+    # -- one attempt --------------------------------------------------------------------------
+    def _send(self, operation: str, params: dict[str, str]) -> requests.Response:
+        config = self.config
+        full = common_params(
+            action=operation,
+            version=self.version,
+            access_key=config.access_key,
+            seller_id=config.seller_id,
+            mws_auth_token=config.mws_auth_token,
+        )
+        full.update(params)
+        body = signed_body("POST", self.url, full, config.secret_key)
+        if config.log_wire and log.isEnabledFor(logging.DEBUG):
+            log.debug("mws %s request %s", operation, redact_params(full))
+        try:
+            return self.session.post(
+                self.url,
+                data=body.encode("ascii"),
+                headers={"Content-Type": FORM},
+                timeout=(config.connect_timeout, config.read_timeout),
+                allow_redirects=False,
+            )
+        except requests.RequestException as exc:
+            sent = not _never_sent(exc)
+            kind = type(exc).__name__
+            raise TransportError(
+                f"{operation}: {kind} ({'may have arrived' if sent else 'never sent'})",
+                operation=operation,
+                sent=sent,
+            ) from exc
+
+    def _wait_for_token(self, operation: str, state: RetryState) -> None:
+        if self.throttle is None:
+            return
+        budget = state.remaining_budget()
+        limit = self.config.throttle_max_wait
+        limit = limit if budget is None else min(limit, budget)
+        waited = self.throttle.acquire(self.config.seller_id, operation, limit)
+        state.spend(waited)
+
+    # -- the funnel ---------------------------------------------------------------------------
+    def call(
+        self,
+        operation: str,
+        params: dict[str, str],
+        build: Callable[[Node], T],
+        *,
+        object_id: str | None = None,
+        resolve: Callable[[MwsError], T | None] | None = None,
+    ) -> T:
+        """Send `operation` until it succeeds or a failure may not be retried.
+
+        `resolve` is asked about an MwsError answering a *repeat* (attempt 2+): the first
+        attempt may have been processed, so e.g. DuplicateReference means "it exists, fetch
+        it" (spec 3.9). It returns the result to use, or None to raise the error.
+        """
+        state = RetryState(self.config.retry, self.options, sleep=self.sleep, rand=self.rand)
+        started = self.clock()
+        status: int | None = None
+        request_id: str | None = None
+        outcome, code = "ok", None
+        try:
+            while True:
+                state.attempt += 1
+                self._wait_for_token(operation, state)
+                attempt_started = self.clock()
+                status, request_id = None, None
+                try:
+                    response = self._send(operation, params)
+                    status = response.status_code
+                    body = response.content
+                    if self.config.log_wire and log.isEnabledFor(logging.DEBUG):
+                        self._dump(operation, body)
+                    result, request_id = parse_response(operation, status, body, build)
+                    self._log(operation, state.attempt, attempt_started, status, request_id)
+                    if dataclasses.is_dataclass(result) and hasattr(result, "request_id"):
+                        result = dataclasses.replace(result, request_id=request_id)  # type: ignore[type-var]
+                    outcome, code = "ok", None
+                    return result
+                except AmazonPayError as exc:
+                    outcome, code, request_id = _describe(exc)
+                    self._log(operation, state.attempt, attempt_started, status, request_id,
+                              outcome, code)  # fmt: skip
+                    if isinstance(exc, MwsError) and state.attempt > 1 and resolve is not None:
+                        resolved = resolve(exc)
+                        if resolved is not None:
+                            outcome, code = "ok", None
+                            return resolved
+                    pause = state.next_pause(exc)
+                    if pause is None:
+                        raise
+                    state.pause(pause)
+        finally:
+            if self.on_call is not None:
+                self.on_call(
+                    CallRecord(
+                        operation=operation,
+                        object_id=object_id,
+                        duration=self.clock() - started,
+                        attempts=state.attempt,
+                        http_status=status,
+                        outcome=outcome,
+                        error_code=code,
+                        request_id=request_id,
+                    )
+                )
+
+    def _log(
+        self,
+        operation: str,
+        attempt: int,
+        started: float,
+        status: int | None,
+        request_id: str | None,
+        outcome: str = "ok",
+        code: str | None = None,
+    ) -> None:
+        log.debug(
+            "mws %s attempt=%d status=%s duration=%.3fs request_id=%s outcome=%s%s",
+            operation, attempt, status, self.clock() - started, request_id, outcome,
+            f" code={code}" if code else "",
+        )  # fmt: skip
+
+    def _dump(self, operation: str, body: bytes) -> None:
+        try:
+            log.debug("mws %s response %s", operation, redact_tree(load(body)))
+        except Exception:  # a body we cannot parse is never dumped raw
+            log.debug("mws %s response (not XML, %d bytes, not shown)", operation, len(body))
+
+
+def _describe(exc: AmazonPayError) -> tuple[str, str | None, str | None]:
+    """(outcome, error code, request id) of a failed attempt, for logs and CallRecord."""
+    if isinstance(exc, MwsError):
+        return "error", exc.code, exc.request_id
+    if isinstance(exc, TransportError):
+        return "transport", None, None
+    if isinstance(exc, MalformedResponse):
+        return "malformed", None, None
+    return "error", None, None
