@@ -49,8 +49,8 @@ def test_sign_in_address_wallet_and_back(sim, session, base):
     form = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page.text))
     form = {k: v.replace("&amp;", "&") for k, v in form.items()}
     assert form["return_url"] == ret
-    r = session.post(base + "/sandbox/buyer/wallet",
-                     data={**form, "payment_method": "jcb-3333"}, allow_redirects=False)  # fmt: skip
+    data = {**form, "payment_method": "jcb-3333"}
+    r = session.post(base + "/sandbox/buyer/wallet", data=data, allow_redirects=False)
     assert r.status_code == 302
     location = urlsplit(r.headers["Location"])
     assert location.netloc == "shop.example"
