@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from ..regions import Region
 from . import render
@@ -28,7 +29,7 @@ from .rules import (
     PAYMENT_METHODS_BY_ID,
     SYNC_CAPTURE_WINDOW,
 )
-from .simulation import Simulation
+from .simulation import Simulation, parse
 from .store import Store
 
 
@@ -57,6 +58,24 @@ class Notification:
 _ORO_ID = re.compile(r"[SP]\d{2}-\d{7}-\d{7}")
 _TXN_ID = re.compile(r"([SP]\d{2}-\d{7}-\d{7})-([ACR])(\d{6})")
 _COUNTING_CAPTURE_STATES = ("Completed", "Closed")
+
+
+def status_error(kind: str, object_id: str, state: str, action: str) -> SimulatorError:
+    # 405 for InvalidOrderReferenceStatus is **unconfirmed** (spec 4); message wording ours
+    return SimulatorError(
+        f"Invalid{kind}Status",
+        f"{kind} {object_id} is in state {state}; {action} is not allowed in this state.",
+        405,
+    )
+
+
+def not_modifiable(order_id: str) -> SimulatorError:
+    return SimulatorError(
+        "OrderReferenceNotModifiable",
+        f"OrderReference {order_id} is not in draft state and cannot be modified with the "
+        "request submitted by you.",
+        405,
+    )
 
 
 class EngineCore:
@@ -125,6 +144,10 @@ class EngineCore:
         if notify or self.settings.notify_all_changes:
             self._queue(obj)
 
+    def _simulation(self, note: str | None, field: str, environment: str) -> Simulation | None:
+        # spec 5: only the sandbox path reads simulation strings
+        return parse(note, field) if environment == "Sandbox" else None
+
     # -- lookups with Amazon's errors -----------------------------------------------------------
     def _check_environment(self, object_id: str, environment: str) -> None:
         # spec 1.1/4: a sandbox id on the production path (or vice versa) -> InternalServerError
@@ -146,7 +169,7 @@ class EngineCore:
             )
         return oro
 
-    def transaction(self, txn_id: str, letter: str, environment: str):
+    def transaction(self, txn_id: str, letter: str, environment: str) -> Any:
         """An authorization (A), capture (C) or refund (R); any other id: InvalidTransactionId."""
         self._check_environment(txn_id, environment)
         match = _TXN_ID.fullmatch(txn_id)
