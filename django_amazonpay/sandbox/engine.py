@@ -76,7 +76,7 @@ class PaymentsEngine(OrderOperations, PaymentOperations):
                 self.run_timers()
                 operation = self._operations.get(action)
                 if operation is None:
-                    # exact code **unconfirmed** (spec 4 last paragraph); MWS's InvalidAddress
+                    # exact code [spec: unconfirmed] (spec 4 last paragraph); MWS's InvalidAddress
                     raise SimulatorError("InvalidAddress", f"Invalid operation: {action}", 404)
                 return render.response(action, operation(Params(params), environment), request_id)
         finally:

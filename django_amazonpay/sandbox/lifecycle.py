@@ -61,7 +61,7 @@ _COUNTING_CAPTURE_STATES = ("Completed", "Closed")
 
 
 def status_error(kind: str, object_id: str, state: str, action: str) -> SimulatorError:
-    # 405 for InvalidOrderReferenceStatus is **unconfirmed** (spec 4); message wording ours
+    # 405 for InvalidOrderReferenceStatus is [spec: unconfirmed] (spec 4); message wording ours
     return SimulatorError(
         f"Invalid{kind}Status",
         f"{kind} {object_id} is in state {state}; {action} is not allowed in this state.",
@@ -155,7 +155,7 @@ class EngineCore:
         if object_id[:1] in ("S", "P") and object_id[:1] != expected:
             raise SimulatorError(
                 "InternalServerError",
-                "There was an unknown error in the service.",  # wording **unconfirmed**
+                "There was an unknown error in the service.",  # wording [spec: unconfirmed]
                 500,
                 "Receiver",
             )
@@ -180,7 +180,7 @@ class EngineCore:
         }[letter]
         obj = table.get(txn_id) if match and match.group(2) == letter else None
         if obj is None:
-            # 404 **unconfirmed** (spec 4)
+            # 404 [spec: unconfirmed] (spec 4)
             raise SimulatorError(
                 "InvalidTransactionId", f"The TransactionId {txn_id} is invalid.", 404
             )
@@ -255,7 +255,7 @@ class EngineCore:
             self.change(oro, "Open", at=at, notify=True)
 
     def _timer_immediate_authorization(self, order_id: str, at: datetime) -> None:
-        # spec 2.4 ExpectImmediateAuthorization; reason code **unconfirmed**
+        # spec 2.4 ExpectImmediateAuthorization; reason code [spec: unconfirmed]
         oro = self.store.orders[order_id]
         if oro.status.state == "Open" and not oro.authorization_ids:
             self.change(oro, "Closed", "AmazonClosed", at=at, notify=True)
@@ -327,7 +327,7 @@ class EngineCore:
                     at + timedelta(minutes=auth.update_minutes), "payment_method_updated", oro.id
                 )
         elif auth.planned_reason == "AmazonRejected":
-            # spec 3.1: "automatically Closed"; reason AmazonClosed **unconfirmed**
+            # spec 3.1: "automatically Closed"; reason AmazonClosed [spec: unconfirmed]
             self.change(oro, "Closed", "AmazonClosed", at=at, notify=True)
 
     # -- captures -------------------------------------------------------------------------------
@@ -374,7 +374,7 @@ class EngineCore:
         # one capture per authorization, whatever its amount (spec 2.4 Capture)
         self.change(auth, "Closed", "MaxCapturesProcessed", at=at, notify=False)
         if sim_state == "Pending" or late:
-            # duration of a simulated Pending **unconfirmed** (spec 5): the pending-capture delay
+            # simulated Pending lasts the pending-capture delay (spec 5: [spec: unconfirmed])
             self.change(cap, "Pending", at=at, notify=capture_now)
             self.store.schedule(
                 at + timedelta(seconds=self.settings.pending_capture_seconds),

@@ -39,7 +39,7 @@ class OrderOperations(EngineCore):
     def _get_order_reference_details(self, p: Params, env: str) -> str:
         oro = self.order(p.required("AmazonOrderReferenceId"), env)
         # the simulator has no Login with Amazon: any token is valid except the literal
-        # "invalid", which lets tests reach InvalidAddressConsentToken (404 **unconfirmed**)
+        # "invalid", which lets tests reach InvalidAddressConsentToken (404 [spec: unconfirmed])
         token = p.optional("AccessToken") or p.optional("AddressConsentToken")
         if token is not None and token.lower() == "invalid":
             raise SimulatorError(
@@ -62,7 +62,7 @@ class OrderOperations(EngineCore):
         simulation = self._simulation(note, "order", env)
         prefix = f"{_ORO_ATTRS}.SellerOrderAttributes."
         # one call sets the attributes as a whole: a new SellerNote removes the simulated
-        # constraint (spec 5). Lengths of the seller order fields are **unconfirmed**: 1024.
+        # constraint (spec 5). Lengths of the seller order fields are [spec: unconfirmed]: 1024.
         oro.order_total = total
         oro.seller_note = note
         oro.simulated_constraint = simulation.constraint if simulation else None
@@ -86,7 +86,7 @@ class OrderOperations(EngineCore):
         oro = self.order(p.required("AmazonOrderReferenceId"), env)
         state = oro.status.state
         if state in ("Canceled", "Closed"):
-            raise not_modifiable(oro.id)  # post-confirmation rules **unconfirmed** (spec 2.4)
+            raise not_modifiable(oro.id)  # post-confirmation rules [spec: unconfirmed] (spec 2.4)
         draft = state == "Draft"
         if p.optional(f"{_ORDER_ATTRS}.OrderTotal.Amount") or p.optional(
             f"{_ORDER_ATTRS}.OrderTotal.CurrencyCode"
@@ -147,7 +147,7 @@ class OrderOperations(EngineCore):
         if state == "Draft":
             constraints = self.constraints(oro)
             if constraints:
-                # message wording **unconfirmed**: spec 2.4 says it lists the constraints
+                # message wording [spec: unconfirmed]: spec 2.4 says it lists the constraints
                 raise SimulatorError(
                     "ConstraintsExist",
                     f"The OrderReference {oro.id} has the following constraints: "
@@ -160,14 +160,14 @@ class OrderOperations(EngineCore):
                 )
         elif state == "Suspended":
             if not oro.payment_method_updated:
-                # 400 **unconfirmed** (spec 2.4, 4)
+                # 400 [spec: unconfirmed] (spec 2.4, 4)
                 raise SimulatorError(
                     "PaymentMethodNotUpdated",
                     f"The payment method of OrderReference {oro.id} has not been updated.",
                 )
             oro.payment_method_updated = False
             self.change(oro, "Open", at=now, notify=False)
-        elif state != "Open":  # confirming an Open ORO again is a no-op (**unconfirmed**)
+        elif state != "Open":  # confirming an Open ORO again is a no-op (spec: unconfirmed)
             raise status_error("OrderReference", oro.id, state, "ConfirmOrderReference")
         return ""
 
@@ -176,14 +176,14 @@ class OrderOperations(EngineCore):
         reason = p.text("CancelationReason", 1024)
         state = oro.status.state
         if state == "Canceled":
-            return ""  # the ORO id is the idempotency key (spec 3.9); **unconfirmed**
+            return ""  # the ORO id is the idempotency key (spec 3.9); [spec: unconfirmed]
         if state not in ("Open", "Suspended"):
             raise status_error("OrderReference", oro.id, state, "CancelOrderReference")
         auths = self.authorizations_of(oro)
         for auth in auths:
             for cap_id in auth.capture_ids:
                 if self.store.captures[cap_id].status.state in ("Pending", "Completed", "Closed"):
-                    # code and 405 **unconfirmed** (spec 2.4, 4)
+                    # code and 405 [spec: unconfirmed] (spec 2.4, 4)
                     raise SimulatorError(
                         "InvalidCancelAttempt",
                         f"OrderReference {oro.id} has captures and cannot be canceled.",
@@ -202,7 +202,7 @@ class OrderOperations(EngineCore):
         simulation = self._simulation(reason, "close_order", env)
         state = oro.status.state
         if state == "Closed":
-            return ""  # closing twice is a no-op (**unconfirmed**)
+            return ""  # closing twice is a no-op (spec: unconfirmed)
         if state not in ("Open", "Suspended"):
             raise status_error("OrderReference", oro.id, state, "CloseOrderReference")
         now = self.clock.now()

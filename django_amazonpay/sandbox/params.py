@@ -120,7 +120,7 @@ class Params:
 
         Above the region maximum (spec 3.7) raises `max_code` (TransactionAmountExceeded for
         transactions, InvalidParameterValue for an order total). Too many decimals, e.g. a JPY
-        fraction: InvalidParameterValue (**unconfirmed**, spec 3.7 last line).
+        fraction: InvalidParameterValue (spec: unconfirmed, spec 3.7 last line).
         """
         text = self.required(f"{prefix}.Amount")
         currency = self.required(f"{prefix}.CurrencyCode")

@@ -27,7 +27,7 @@ class PaymentOperations(EngineCore):
             return None
         first_action, fingerprint, object_id = entry
         if first_action != action:
-            # where Amazon draws this line is **unconfirmed** (spec 3.9)
+            # where Amazon draws this line is [spec: unconfirmed] (spec 3.9)
             raise SimulatorError(
                 "DuplicateReferenceId",
                 f"The reference id {reference_id} has already been used by another request.",
@@ -66,13 +66,13 @@ class PaymentOperations(EngineCore):
         auths = self.authorizations_of(oro)
         live = [a for a in auths if a.status.state != "Declined"]
         if len(live) >= MAX_AUTHORIZATIONS:
-            # 400 and the counting rule **unconfirmed** (spec 3.7)
+            # 400 and the counting rule [spec: unconfirmed] (spec 3.7)
             raise SimulatorError(
                 "TransactionCountExceeded",
                 f"OrderReference {oro.id} has reached the maximum number of authorizations.",
             )
         # open/pending authorizations count in full, closed ones by what they captured
-        # (spec 3.7: the authorization allowance rule is **unconfirmed**)
+        # (spec 3.7: the authorization allowance rule is [spec: unconfirmed])
         committed = sum(
             (a.amount if a.status.state in ("Pending", "Open") else self.captured(a) for a in live),
             Decimal(0),
@@ -127,7 +127,7 @@ class PaymentOperations(EngineCore):
                 return
             auth.planned_state, auth.planned_reason = sim.state or "Open", sim.reason_code
             if sim.reason_code == "InvalidPaymentMethod":
-                # SoftDecline defaults to true when the string omits it (**unconfirmed**)
+                # SoftDecline defaults to true when the string omits it (spec: unconfirmed)
                 auth.soft_decline = True if sim.soft_decline is None else sim.soft_decline
                 auth.update_minutes = sim.payment_method_update_minutes
             return
@@ -136,7 +136,7 @@ class PaymentOperations(EngineCore):
             "InvalidPaymentMethod",
             "AmazonRejected",
             "TransactionTimedOut",
-            "ProcessingFailure",  # no documented simulation string (**unconfirmed**, spec 5)
+            "ProcessingFailure",  # no documented simulation string (spec: unconfirmed, spec 5)
         ):
             auth.planned_state, auth.planned_reason = "Declined", method["outcome"]
             auth.soft_decline = bool(method["soft_decline"])
@@ -167,7 +167,7 @@ class PaymentOperations(EngineCore):
         if auth.status.state != "Open":
             raise status_error("Authorization", auth.id, auth.status.state, "Capture")
         if amount > auth.amount:
-            # spec 3.7: no over-capture of an authorization
+            # spec 3.7: no over-capture; the code TransactionAmountExceeded [spec: unconfirmed]
             raise SimulatorError(
                 "TransactionAmountExceeded",
                 f"The capture amount {amount} {auth.currency} exceeds the authorized amount "
@@ -203,14 +203,14 @@ class PaymentOperations(EngineCore):
         refunds = [self.store.refunds[r] for r in cap.refund_ids]
         live = [r for r in refunds if r.status.state != "Declined"]
         if len(live) >= MAX_REFUNDS_PER_CAPTURE:
+            # spec 3.7: 10 refunds per capture; the code for an 11th [spec: unconfirmed]
             raise SimulatorError(
                 "TransactionCountExceeded",
                 f"Capture {cap.id} has reached the maximum number of refunds.",
             )
-        if sum((r.amount for r in live), Decimal(0)) + amount > cap.amount + self.region.allowance(
-            cap.amount
-        ):
-            # spec 3.7: cumulative refunds <= captured + min(15 %, cap)
+        refundable = cap.amount + self.region.allowance(cap.amount)
+        if sum((r.amount for r in live), Decimal(0)) + amount > refundable:
+            # spec 3.7: cumulative refunds <= captured + min(15 %, cap); code [spec: unconfirmed]
             raise SimulatorError(
                 "TransactionAmountExceeded",
                 f"The refund amount {amount} {cap.currency} exceeds the refundable amount of "

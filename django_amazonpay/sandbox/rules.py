@@ -27,7 +27,7 @@ DECLINE_REASONS = (
 )
 
 #: the wallet widget's choices; the decline ones play the role of the docs' `*` test methods
-#: (spec 5 last paragraph). ProcessingFailure has no documented trigger (**unconfirmed**).
+#: (spec 5 last paragraph). ProcessingFailure has no documented trigger (spec: unconfirmed).
 PAYMENT_METHODS: tuple[dict, ...] = (
     {"id": "visa-1111", "label": "Visa ****1111", "outcome": None, "soft_decline": False},
     {"id": "jcb-3333", "label": "JCB ****3333", "outcome": None, "soft_decline": False},
@@ -115,7 +115,7 @@ DEFAULT_ADDRESSES: dict[str, dict[str, str]] = {
 }
 
 #: what GetOrderReferenceDetails shows of the address in Draft without an access token
-#: (spec 2.3 Destination, seed 000). EU: assumed like US (**unconfirmed**).
+#: (spec 2.3 Destination, seed 000). EU: assumed like US (spec: unconfirmed).
 COARSE_ADDRESS_FIELDS: dict[str, tuple[str, ...]] = {
     "jp": ("StateOrRegion", "PostalCode", "CountryCode"),
     "us": ("City", "StateOrRegion", "PostalCode", "CountryCode"),

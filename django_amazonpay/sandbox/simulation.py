@@ -2,7 +2,7 @@
 
 Only the sandbox path reads them; the engine decides that. Anything that looks like a
 simulation but is not one of the documented combinations is InvalidSandboxSimulationSpecified
-(400, **unconfirmed** status for MWS, spec 4).
+(400, [spec: unconfirmed] status for MWS, spec 4).
 """
 
 from __future__ import annotations
