@@ -197,6 +197,17 @@ class EngineCore:
             Decimal(0),
         )
 
+    def charged(self, auth: Authorization) -> Decimal:
+        """Captured or being captured: every capture that was not declined."""
+        return sum(
+            (
+                c.amount
+                for c in map(self.store.captures.__getitem__, auth.capture_ids)
+                if c.status.state != "Declined"
+            ),
+            Decimal(0),
+        )
+
     def refunded(self, cap: Capture) -> Decimal:
         return sum(
             (

@@ -71,10 +71,10 @@ class PaymentOperations(EngineCore):
                 "TransactionCountExceeded",
                 f"OrderReference {oro.id} has reached the maximum number of authorizations.",
             )
-        # open/pending authorizations count in full, closed ones by what they captured
+        # open/pending authorizations count in full, closed ones by what they (are) captured
         # (spec 3.7: the authorization allowance rule is [spec: unconfirmed])
         committed = sum(
-            (a.amount if a.status.state in ("Pending", "Open") else self.captured(a) for a in live),
+            (a.amount if a.status.state in ("Pending", "Open") else self.charged(a) for a in live),
             Decimal(0),
         )
         assert oro.order_total is not None  # Open implies AmountNotSet was cleared

@@ -101,6 +101,20 @@ def test_authorization_amount_limit_with_allowance(h: Harness) -> None:
     h.authorize(oro, "500")
 
 
+def test_pending_capture_still_counts_against_the_order_total(h: Harness) -> None:
+    oro = h.open_order("10000")
+    auth_id = h.authorize(oro, "10000")["AmazonAuthorizationId"]
+    h.capture(auth_id, "10000", SellerCaptureNote='{"SandboxSimulation": {"State":"Pending"}}')
+    err = h.error(
+        "Authorize",
+        AmazonOrderReferenceId=oro,
+        AuthorizationReferenceId="more",
+        **h.money("AuthorizationAmount", "1501"),
+    )
+    assert err.code == "TransactionAmountExceeded"
+    h.authorize(oro, "1500")
+
+
 def test_allowance_is_capped_in_jpy() -> None:
     h = Harness()
     oro = h.open_order("1000000")  # 15 % would be 150000; cap 8400
