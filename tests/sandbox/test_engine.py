@@ -180,6 +180,12 @@ def test_token_discloses_full_address_and_buyer_in_draft(h: Harness, token: str)
     assert details["Buyer"] == {"Name": "吉田一郎", "Email": "gmail+sandbox@gmail.com"}
 
 
+def test_invalid_token_is_refused(h: Harness) -> None:
+    oro = h.engine.create_order_reference()
+    err = h.error("GetOrderReferenceDetails", AmazonOrderReferenceId=oro, AccessToken="invalid")
+    assert (err.code, err.status) == ("InvalidAddressConsentToken", 404)
+
+
 def test_confirmed_order_discloses_everything(h: Harness) -> None:
     details = h.get_order(h.open_order())
     assert details["Destination"]["PhysicalDestination"]["Name"] == "吉田一郎"
