@@ -78,8 +78,14 @@ class DuplicateReference(MwsError):
 class MalformedResponse(AmazonPayError):
     """A body that is not the XML Amazon sends."""
 
-    def __init__(self, message: str, *, status: int | None = None, body: str = "",
-                 operation: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        body: str = "",
+        operation: str | None = None,
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.body = body[:500]
@@ -89,8 +95,7 @@ class MalformedResponse(AmazonPayError):
 class TransportError(AmazonPayError):
     """No answer: connection failure or timeout. For a mutating call the outcome is unknown."""
 
-    def __init__(self, message: str, *, operation: str | None = None,
-                 sent: bool = True) -> None:
+    def __init__(self, message: str, *, operation: str | None = None, sent: bool = True) -> None:
         super().__init__(message)
         self.operation = operation
         #: False when the request certainly never left (connect failure): nothing happened

@@ -35,7 +35,7 @@ T = TypeVar("T")
 Node = Mapping[str, Any]
 
 #: elements that may repeat (spec 2.3, 3.8, 7); always lists whatever their count
-REPEATED = ("member", "Constraint", "OrderItem", "PromotionId", "OrderItemCategory", "Message")
+REPEATED = ("member", "Constraint", "OrderItem", "PromotionId", "OrderItemCategory")
 
 
 class _Bad(Exception):
@@ -48,7 +48,7 @@ def _strip_prefix(path: Any, key: str, value: Any) -> tuple[str, Any]:
 
 def load(body: bytes | str) -> dict[str, Any]:
     """Parse XML into dicts; raises _Bad for anything that is not one XML element tree."""
-    if not body or not (body.strip() if isinstance(body, bytes) else body.strip()):
+    if not body or not body.strip():
         raise _Bad("empty body")
     try:
         doc = xmltodict.parse(

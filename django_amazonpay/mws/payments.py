@@ -69,18 +69,25 @@ class PaymentsClient(BaseClient):
     ) -> dict[str, str]:
         params: dict[str, str] = {}
         if order_total is not None:
-            v.put_amount(params, f"{prefix}.OrderTotal",
-                         self._amount(order_total, "OrderTotal", transaction=False))  # fmt: skip
+            v.put_amount(
+                params,
+                f"{prefix}.OrderTotal",
+                self._amount(order_total, "OrderTotal", transaction=False),
+            )
         v.put(params, f"{prefix}.PlatformId", v.text(platform_id, "PlatformId"))
         v.put(params, f"{prefix}.SellerNote", v.text(seller_note, "SellerNote", v.NOTE_MAX))
         seller = f"{prefix}.SellerOrderAttributes"
         # lengths of these three are unconfirmed (spec 2.4): not checked here
         v.put(params, f"{seller}.SellerOrderId", v.text(seller_order_id, "SellerOrderId"))
         v.put(params, f"{seller}.StoreName", v.text(store_name, "StoreName"))
-        v.put(params, f"{seller}.CustomInformation",
-              v.text(custom_information, "CustomInformation"))  # fmt: skip
-        v.put(params, f"{prefix}.RequestPaymentAuthorization",
-              v.flag(request_payment_authorization, "RequestPaymentAuthorization"))  # fmt: skip
+        v.put(
+            params, f"{seller}.CustomInformation", v.text(custom_information, "CustomInformation")
+        )
+        v.put(
+            params,
+            f"{prefix}.RequestPaymentAuthorization",
+            v.flag(request_payment_authorization, "RequestPaymentAuthorization"),
+        )
         return params
 
     def set_order_reference_details(
@@ -100,12 +107,18 @@ class PaymentsClient(BaseClient):
         if order_total is None:
             raise v.RequestValidationError("OrderTotal is required")
         params = {"AmazonOrderReferenceId": oid}
-        params.update(self._order_attributes(
-            "OrderReferenceAttributes", order_total=order_total, seller_note=seller_note,
-            seller_order_id=seller_order_id, store_name=store_name,
-            custom_information=custom_information, platform_id=platform_id,
-            request_payment_authorization=request_payment_authorization,
-        ))  # fmt: skip
+        params.update(
+            self._order_attributes(
+                "OrderReferenceAttributes",
+                order_total=order_total,
+                seller_note=seller_note,
+                seller_order_id=seller_order_id,
+                store_name=store_name,
+                custom_information=custom_information,
+                platform_id=platform_id,
+                request_payment_authorization=request_payment_authorization,
+            )
+        )
         return self.call("SetOrderReferenceDetails", params, _ORO, object_id=oid)
 
     def set_order_attributes(
@@ -125,20 +138,32 @@ class PaymentsClient(BaseClient):
     ) -> OrderReferenceDetails:
         oid = v.order_reference_id(amazon_order_reference_id)
         params = {"AmazonOrderReferenceId": oid}
-        params.update(self._order_attributes(
-            "OrderAttributes", order_total=order_total, seller_note=seller_note,
-            seller_order_id=seller_order_id, store_name=store_name,
-            custom_information=custom_information, platform_id=platform_id,
-            request_payment_authorization=request_payment_authorization,
-        ))  # fmt: skip
+        params.update(
+            self._order_attributes(
+                "OrderAttributes",
+                order_total=order_total,
+                seller_note=seller_note,
+                seller_order_id=seller_order_id,
+                store_name=store_name,
+                custom_information=custom_information,
+                platform_id=platform_id,
+                request_payment_authorization=request_payment_authorization,
+            )
+        )
         categories = "OrderAttributes.SellerOrderAttributes.OrderItemCategories.OrderItemCategory"
         for n, category in enumerate(order_item_categories, start=1):  # lists are 1-based (1.3)
             v.put(params, f"{categories}.{n}", v.text(category, "OrderItemCategory"))
         psp = "OrderAttributes.PaymentServiceProviderAttributes"
-        v.put(params, f"{psp}.PaymentServiceProviderId",
-              v.text(payment_service_provider_id, "PaymentServiceProviderId"))  # fmt: skip
-        v.put(params, f"{psp}.PaymentServiceProviderOrderId",
-              v.text(payment_service_provider_order_id, "PaymentServiceProviderOrderId"))  # fmt: skip
+        v.put(
+            params,
+            f"{psp}.PaymentServiceProviderId",
+            v.text(payment_service_provider_id, "PaymentServiceProviderId"),
+        )
+        v.put(
+            params,
+            f"{psp}.PaymentServiceProviderOrderId",
+            v.text(payment_service_provider_order_id, "PaymentServiceProviderOrderId"),
+        )
         return self.call("SetOrderAttributes", params, _ORO, object_id=oid)
 
     def confirm_order_reference(
@@ -155,10 +180,16 @@ class PaymentsClient(BaseClient):
         v.put(params, "SuccessUrl", v.text(success_url, "SuccessUrl"))
         v.put(params, "FailureUrl", v.text(failure_url, "FailureUrl"))
         if authorization_amount is not None:
-            v.put_amount(params, "AuthorizationAmount",
-                         self._amount(authorization_amount, "AuthorizationAmount"))  # fmt: skip
-        v.put(params, "ExpectImmediateAuthorization",
-              v.flag(expect_immediate_authorization, "ExpectImmediateAuthorization"))  # fmt: skip
+            v.put_amount(
+                params,
+                "AuthorizationAmount",
+                self._amount(authorization_amount, "AuthorizationAmount"),
+            )
+        v.put(
+            params,
+            "ExpectImmediateAuthorization",
+            v.flag(expect_immediate_authorization, "ExpectImmediateAuthorization"),
+        )
         return self._order_state_change("ConfirmOrderReference", oid, params, "Open")
 
     def cancel_order_reference(
@@ -206,12 +237,23 @@ class PaymentsClient(BaseClient):
         v.put_amount(params, "AuthorizationAmount", self._amount(amount, "AuthorizationAmount"))
         params["TransactionTimeout"] = v.transaction_timeout(transaction_timeout)
         params["CaptureNow"] = v.flag(capture_now, "CaptureNow") or "false"
-        v.put(params, "SellerAuthorizationNote", v.text(
-            seller_authorization_note, "SellerAuthorizationNote", v.TRANSACTION_NOTE_MAX))  # fmt: skip
-        v.put(params, "SoftDescriptor",
-              v.text(soft_descriptor, "SoftDescriptor", v.SOFT_DESCRIPTOR_MAX))  # fmt: skip
-        return self.call("Authorize", params, _AUTH, object_id=oid,
-                         resolve=self._duplicate(lambda: self.find_authorization(oid, ref)))  # fmt: skip
+        v.put(
+            params,
+            "SellerAuthorizationNote",
+            v.text(seller_authorization_note, "SellerAuthorizationNote", v.TRANSACTION_NOTE_MAX),
+        )
+        v.put(
+            params,
+            "SoftDescriptor",
+            v.text(soft_descriptor, "SoftDescriptor", v.SOFT_DESCRIPTOR_MAX),
+        )
+        return self.call(
+            "Authorize",
+            params,
+            _AUTH,
+            object_id=oid,
+            resolve=self._duplicate(lambda: self.find_authorization(oid, ref)),
+        )
 
     def get_authorization_details(self, amazon_authorization_id: str) -> AuthorizationDetails:
         aid = v.transaction_id(amazon_authorization_id, "authorization", "AmazonAuthorizationId")
@@ -231,8 +273,9 @@ class PaymentsClient(BaseClient):
             current = self.get_authorization_details(aid)
             return Acknowledgement(current.request_id) if current.status.state == "Closed" else None
 
-        return self.call("CloseAuthorization", params, p.acknowledgement, object_id=aid,
-                         resolve=resolve)  # fmt: skip
+        return self.call(
+            "CloseAuthorization", params, p.acknowledgement, object_id=aid, resolve=resolve
+        )
 
     # -- capture and refund -------------------------------------------------------------------
     def capture(
@@ -248,12 +291,23 @@ class PaymentsClient(BaseClient):
         ref = v.reference_id(capture_reference_id, "CaptureReferenceId")
         params = {"AmazonAuthorizationId": aid, "CaptureReferenceId": ref}
         v.put_amount(params, "CaptureAmount", self._amount(amount, "CaptureAmount"))
-        v.put(params, "SellerCaptureNote", v.text(
-            seller_capture_note, "SellerCaptureNote", v.TRANSACTION_NOTE_MAX))  # fmt: skip
-        v.put(params, "SoftDescriptor",
-              v.text(soft_descriptor, "SoftDescriptor", v.SOFT_DESCRIPTOR_MAX))  # fmt: skip
-        return self.call("Capture", params, _CAPTURE, object_id=aid,
-                         resolve=self._duplicate(lambda: self.find_capture(aid, ref)))  # fmt: skip
+        v.put(
+            params,
+            "SellerCaptureNote",
+            v.text(seller_capture_note, "SellerCaptureNote", v.TRANSACTION_NOTE_MAX),
+        )
+        v.put(
+            params,
+            "SoftDescriptor",
+            v.text(soft_descriptor, "SoftDescriptor", v.SOFT_DESCRIPTOR_MAX),
+        )
+        return self.call(
+            "Capture",
+            params,
+            _CAPTURE,
+            object_id=aid,
+            resolve=self._duplicate(lambda: self.find_capture(aid, ref)),
+        )
 
     def get_capture_details(self, amazon_capture_id: str) -> CaptureDetails:
         cid = v.transaction_id(amazon_capture_id, "capture", "AmazonCaptureId")
@@ -272,12 +326,23 @@ class PaymentsClient(BaseClient):
         ref = v.reference_id(refund_reference_id, "RefundReferenceId")
         params = {"AmazonCaptureId": cid, "RefundReferenceId": ref}
         v.put_amount(params, "RefundAmount", self._amount(amount, "RefundAmount"))
-        v.put(params, "SellerRefundNote", v.text(
-            seller_refund_note, "SellerRefundNote", v.TRANSACTION_NOTE_MAX))  # fmt: skip
-        v.put(params, "SoftDescriptor",
-              v.text(soft_descriptor, "SoftDescriptor", v.SOFT_DESCRIPTOR_MAX))  # fmt: skip
-        return self.call("Refund", params, _REFUND, object_id=cid,
-                         resolve=self._duplicate(lambda: self.find_refund(cid, ref)))  # fmt: skip
+        v.put(
+            params,
+            "SellerRefundNote",
+            v.text(seller_refund_note, "SellerRefundNote", v.TRANSACTION_NOTE_MAX),
+        )
+        v.put(
+            params,
+            "SoftDescriptor",
+            v.text(soft_descriptor, "SoftDescriptor", v.SOFT_DESCRIPTOR_MAX),
+        )
+        return self.call(
+            "Refund",
+            params,
+            _REFUND,
+            object_id=cid,
+            resolve=self._duplicate(lambda: self.find_refund(cid, ref)),
+        )
 
     def get_refund_details(self, amazon_refund_id: str) -> RefundDetails:
         rid = v.transaction_id(amazon_refund_id, "refund", "AmazonRefundId")
