@@ -1,0 +1,162 @@
+"""Checkout steps before money moves: start, set the order details, confirm (spec 2.4)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from ..amounts import Amount, AmountError
+from ..client import get_client
+from ..conf import get_settings
+from ..models import OrderItem, OrderReference
+from ..mws.errors import MwsError
+from ..states import OrderReferenceState
+from .errors import AmazonRequestError, InvalidAmountError, InvalidStateError, TotalMismatchError
+from .locking import locked_order_reference
+from .sync import apply_details
+
+
+@dataclass(frozen=True)
+class ItemSnapshot:
+    """One line of the shop's order (seed 003 order_items: title, variation, price, amount)."""
+
+    title: str
+    unit_price: Decimal | str | int
+    quantity: int = 1
+    sku: str = ""
+    variation: str = ""
+
+
+def _non_negative(value: Any, currency: str, what: str) -> Decimal:
+    try:
+        amount = Amount.parse(value, currency)
+    except AmountError as err:
+        raise InvalidAmountError(f"{what}: {err}") from None
+    if amount.value < 0:
+        raise InvalidAmountError(f"{what} must not be negative, not {amount}")
+    return amount.value
+
+
+def start_checkout(
+    amazon_order_reference_id: str, *, access_token: str | None = None, user: Any = None
+) -> OrderReference:
+    """Mirror the buyer's (Draft) order reference; repeat calls return the same row."""
+    try:
+        details = get_client().get_order_reference_details(
+            amazon_order_reference_id, access_token=access_token
+        )
+    except MwsError as err:
+        raise AmazonRequestError(err) from err
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                oro = OrderReference.objects.create(
+                    amazon_order_reference_id=amazon_order_reference_id,
+                    state="",
+                    currency=get_settings().currency,
+                )
+        except IntegrityError:
+            oro = OrderReference.objects.get(amazon_order_reference_id=amazon_order_reference_id)
+        oro = OrderReference.objects.select_for_update().get(pk=oro.pk)
+        if user is not None and getattr(user, "is_authenticated", False):
+            oro.user = user
+        apply_details(oro, details, source="response", request_id=details.request_id)
+    return oro
+
+
+def set_order_details(
+    order_reference: OrderReference,
+    *,
+    items: list[ItemSnapshot],
+    shipping_fee: Decimal | str | int,
+    discount: Decimal | str | int = 0,
+    discount_note: str = "",
+    seller_order_id: str,
+    expected_total: Decimal | str | int | None = None,
+    store_name: str | None = None,
+    seller_note: str | None = None,
+) -> OrderReference:
+    """Store the order snapshot and send its total (items + shipping - discount) to Amazon.
+
+    Draft only (spec 2.4: SetOrderReferenceDetails after confirmation is refused). Nothing is
+    written unless Amazon accepted the total.
+    """
+    currency = get_settings().currency
+    if not items:
+        raise InvalidAmountError("an order needs at least one item")
+    lines = []
+    for position, item in enumerate(items, start=1):
+        if isinstance(item.quantity, bool) or not isinstance(item.quantity, int):
+            raise InvalidAmountError(f"item {position}: quantity must be a whole number")
+        if item.quantity < 1:
+            raise InvalidAmountError(f"item {position}: quantity must be at least 1")
+        unit = _non_negative(item.unit_price, currency, f"item {position} unit price")
+        lines.append((position, item, unit, unit * item.quantity))
+    shipping = _non_negative(shipping_fee, currency, "shipping fee")
+    off = _non_negative(discount, currency, "discount")
+    total = sum((line[3] for line in lines), Decimal("0")) + shipping - off
+    if total <= 0:
+        raise InvalidAmountError(f"the order total must be more than 0, not {total}")
+    if expected_total is not None:
+        expected = _non_negative(expected_total, currency, "expected total")
+        if expected != total:
+            raise TotalMismatchError(
+                f"the order total is {total} {currency} (items + shipping - discount), "
+                f"not the expected {expected} {currency}"
+            )
+    with locked_order_reference(order_reference.pk) as oro:
+        if oro.state != OrderReferenceState.DRAFT:
+            raise InvalidStateError(
+                f"order reference {oro} is {oro.state}: details can only be set while Draft"
+            )
+    settings = get_settings()
+    try:
+        details = get_client().set_order_reference_details(
+            oro.amazon_order_reference_id,
+            order_total=Amount(total, currency),
+            seller_note=seller_note,
+            seller_order_id=seller_order_id,
+            store_name=store_name or settings.store_name,
+        )
+    except MwsError as err:
+        raise AmazonRequestError(err) from err
+    with locked_order_reference(order_reference.pk) as oro:
+        oro.items.all().delete()
+        OrderItem.objects.bulk_create(
+            OrderItem(
+                order_reference=oro,
+                position=position,
+                title=item.title,
+                sku=item.sku,
+                variation=item.variation,
+                unit_price=unit,
+                quantity=item.quantity,
+                line_total=line_total,
+                currency=currency,
+            )
+            for position, item, unit, line_total in lines
+        )
+        oro.shipping_fee, oro.discount, oro.discount_note = shipping, off, discount_note
+        oro.seller_order_id = seller_order_id
+        apply_details(oro, details, source="response", request_id=details.request_id)
+    return oro
+
+
+def confirm(order_reference: OrderReference) -> OrderReference:
+    """ConfirmOrderReference: Draft -> Open, or Suspended -> Open after the buyer chose another
+    payment method (spec 3.10); then the order reference is read back from Amazon."""
+    from .refreshing import refresh
+
+    with locked_order_reference(order_reference.pk) as oro:
+        if oro.state == OrderReferenceState.OPEN:
+            return oro  # already confirmed: a repeat is a no-op
+        if oro.state not in (OrderReferenceState.DRAFT, OrderReferenceState.SUSPENDED):
+            raise InvalidStateError(f"order reference {oro} is {oro.state}: cannot confirm")
+    try:
+        get_client().confirm_order_reference(oro.amazon_order_reference_id)
+    except MwsError as err:
+        raise AmazonRequestError(err) from err
+    return refresh(oro, source="response")

@@ -1,0 +1,56 @@
+"""The domain errors the services raise; each leaves the database untouched.
+
+Anticipated problems (a wrong state, an amount over Amazon's limits) carry a message safe to
+show staff or the buyer; `AmazonRequestError` wraps an error Amazon answered (STYLE 4).
+"""
+
+from __future__ import annotations
+
+from ..mws.errors import AmazonPayError, MwsError
+
+
+class ServiceError(AmazonPayError):
+    """Base of the service layer's refusals. `code` is stable for API error bodies."""
+
+    code = "service_error"
+
+
+class InvalidStateError(ServiceError):
+    """The object's state does not allow the operation (spec 3 state tables)."""
+
+    code = "invalid_state"
+
+
+class InvalidAmountError(ServiceError, ValueError):
+    """Zero, negative, over-precise or wrong-currency amount (STYLE 5)."""
+
+    code = "invalid_amount"
+
+
+class AmountExceededError(ServiceError):
+    """Above what Amazon allows (spec 3.7): nothing was sent."""
+
+    code = "amount_exceeded"
+
+
+class TotalMismatchError(ServiceError):
+    """The server-side total differs from the total the shop expected."""
+
+    code = "total_mismatch"
+
+
+class LimitReachedError(ServiceError):
+    """A count limit: 10 refunds per capture, 10 authorizations per order reference."""
+
+    code = "limit_reached"
+
+
+class AmazonRequestError(ServiceError):
+    """Amazon refused the request; `error` is the classified MwsError."""
+
+    code = "amazon_error"
+
+    def __init__(self, error: MwsError) -> None:
+        super().__init__(f"Amazon refused {error.operation or 'the request'}: {error.message}")
+        self.error = error
+        self.amazon_code = error.code
