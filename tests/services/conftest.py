@@ -22,7 +22,16 @@ TOTAL = Decimal("6500")
 
 
 @pytest.fixture
-def sim(amazon_pay_simulator: Any) -> Any:
+def sim(amazon_pay_simulator: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """The simulator; our client signs and measures time on its clock, so `sim.advance` can
+    move days ahead without tripping the 15-minute Timestamp check (spec 1.3)."""
+    from django_amazonpay.mws import signing
+    from django_amazonpay.services import capturing
+
+    original = signing.timestamp
+    clock = amazon_pay_simulator.clock
+    monkeypatch.setattr(signing, "timestamp", lambda now=None: original(clock.now()))
+    monkeypatch.setattr(capturing, "now", clock.now)
     return amazon_pay_simulator
 
 
@@ -77,3 +86,15 @@ def captured(authorized: Callable[..., Any]) -> Callable[..., Any]:
         return result.capture
 
     return make
+
+
+@pytest.fixture
+def configure(sim: Any, settings: Any) -> Callable[..., None]:
+    """Change AMAZON_PAY keys and mount the simulator on the rebuilt client again."""
+    from django_amazonpay.testing import mount_simulator
+
+    def change(**keys: Any) -> None:
+        settings.AMAZON_PAY = {**settings.AMAZON_PAY, **keys}
+        mount_simulator(sim)
+
+    return change
