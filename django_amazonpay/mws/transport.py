@@ -48,6 +48,8 @@ def new_session(pool_size: int = 10) -> requests.Session:
 
 def _never_sent(exc: BaseException) -> bool:
     """True when the failure happened before a byte of the request left (no connection)."""
+    if isinstance(exc, requests.ConnectTimeout):
+        return True
     seen: set[int] = set()
     stack: list[Any] = [exc]
     while stack:
