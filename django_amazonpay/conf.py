@@ -55,6 +55,10 @@ DEFAULTS: dict[str, Any] = {
     "CLOSE_AFTER_DAYS": 30,
     "CANCEL_UNAUTHORIZED_AFTER_HOURS": 24,
     "PERSONAL_DATA_RETENTION_DAYS": 365,
+    # REST API (django_amazonpay.api)
+    "AUTHORIZE_ON_CONFIRM": True,  # the confirm endpoint also authorizes
+    "API_READ_RATE": "120/minute",  # DRF throttle rate per caller for GET; None: off
+    "API_WRITE_RATE": "30/minute",  # DRF throttle rate per caller for POST; None: off
     # IPN
     "IPN_TRUST_SIMULATOR": False,
     "IPN_MAX_AGE_SECONDS": 3600,
@@ -80,7 +84,7 @@ NON_NEGATIVE_INTEGERS = (
     "CANCEL_UNAUTHORIZED_AFTER_HOURS",
     "PERSONAL_DATA_RETENTION_DAYS",
 )
-BOOLEANS = ("SANDBOX", "THROTTLE", "CAPTURE_NOW", "IPN_TRUST_SIMULATOR")
+BOOLEANS = ("SANDBOX", "THROTTLE", "CAPTURE_NOW", "IPN_TRUST_SIMULATOR", "AUTHORIZE_ON_CONFIRM")
 
 
 class ConfigurationError(AmazonPayError, ImproperlyConfigured):
@@ -251,6 +255,16 @@ def problems(raw: Any = None) -> list[Problem]:
                 "Use at most 16 characters (spec 2.4 Capture).",
             )
         )
+    for key in ("API_READ_RATE", "API_WRITE_RATE"):
+        rate = merged[key]
+        if rate is not None and not _is_rate(rate):
+            found.append(
+                Problem(
+                    key,
+                    f"AMAZON_PAY[{key!r}] = {rate!r} is not a throttle rate",
+                    "Use a DRF rate such as '30/minute' (second, minute, hour, day), or None.",
+                )
+            )
     resolver = merged["ORDER_RESOLVER"]
     if resolver is not None:
         from django.utils.module_loading import import_string
@@ -266,6 +280,13 @@ def problems(raw: Any = None) -> list[Problem]:
                 )
             )
     return found
+
+
+def _is_rate(rate: Any) -> bool:
+    if not isinstance(rate, str) or rate.count("/") != 1:
+        return False
+    count, period = rate.split("/")
+    return count.isdigit() and int(count) > 0 and period[:1] in ("s", "m", "h", "d")
 
 
 @dataclass(frozen=True)
@@ -300,6 +321,9 @@ class AmazonPaySettings:
     close_after_days: int
     cancel_unauthorized_after_hours: int
     personal_data_retention_days: int
+    authorize_on_confirm: bool
+    api_read_rate: str | None
+    api_write_rate: str | None
     ipn_trust_simulator: bool
     ipn_max_age_seconds: float
 
