@@ -32,21 +32,42 @@ def test_checkout_logs_hold_no_secret_or_personal_data(
         client.set_order_reference_details(oid, order_total=jpy(13800), seller_note=NOTE)
         client.confirm_order_reference(oid)
         details = client.get_order_reference_details(oid, access_token=TOKEN)
-        auth = client.authorize(oid, authorization_reference_id="A1", amount=jpy(13800),
-                                transaction_timeout=0, seller_authorization_note=AUTH_NOTE)  # fmt: skip
-        capture = client.capture(auth.amazon_authorization_id, capture_reference_id="C1",
-                                 amount=jpy(13800), seller_capture_note=NOTE)  # fmt: skip
-        client.refund(capture.amazon_capture_id, refund_reference_id="R1", amount=jpy(1),
-                      seller_refund_note=NOTE)  # fmt: skip
+        auth = client.authorize(
+            oid,
+            authorization_reference_id="A1",
+            amount=jpy(13800),
+            transaction_timeout=0,
+            seller_authorization_note=AUTH_NOTE,
+        )
+        capture = client.capture(
+            auth.amazon_authorization_id,
+            capture_reference_id="C1",
+            amount=jpy(13800),
+            seller_capture_note=NOTE,
+        )
+        client.refund(
+            capture.amazon_capture_id,
+            refund_reference_id="R1",
+            amount=jpy(1),
+            seller_refund_note=NOTE,
+        )
         client.close_order_reference(oid, reason=NOTE)
     text = caplog.text + "".join(repr(r) for r in records)
     signatures = [dict(parse_qsl(r.body.decode()))["Signature"] for r in adapter.requests]
     buyer, address = details.buyer, details.destination
     assert buyer is not None and buyer.name and buyer.email
     assert address is not None and address.address_line1
-    forbidden = [SECRET, TOKEN, NOTE, AUTH_NOTE, buyer.name, buyer.email, address.address_line1,
-                 *(s for s in (address.phone, address.name, address.postal_code) if s),
-                 *signatures]  # fmt: skip
+    forbidden = [
+        SECRET,
+        TOKEN,
+        NOTE,
+        AUTH_NOTE,
+        buyer.name,
+        buyer.email,
+        address.address_line1,
+        *(s for s in (address.phone, address.name, address.postal_code) if s),
+        *signatures,
+    ]
     for value in forbidden:
         assert value not in text, value
     assert "Authorize attempt=1 status=200" in caplog.text
@@ -56,16 +77,39 @@ def test_checkout_logs_hold_no_secret_or_personal_data(
 
 
 def test_redaction_is_an_allow_list() -> None:
-    params = {"Action": "Authorize", "Signature": "sig", "AccessToken": "t", "NewThing": "x",
-              "AuthorizationAmount.Amount": "1"}  # fmt: skip
+    params = {
+        "Action": "Authorize",
+        "Signature": "sig",
+        "AccessToken": "t",
+        "NewThing": "x",
+        "AuthorizationAmount.Amount": "1",
+    }
     assert redact_params(params) == {
-        "Action": "Authorize", "Signature": REDACTED, "AccessToken": REDACTED,
-        "NewThing": REDACTED, "AuthorizationAmount.Amount": "1",
-    }  # fmt: skip
-    tree = {"GetOrderReferenceDetailsResponse": {"@xmlns": "ns", "GetOrderReferenceDetailsResult": {
-        "OrderReferenceDetails": {"Buyer": {"Name": "n"}, "SellerNote": "s", "NewField": "f",
-                                  "OrderReferenceStatus": {"State": "Open"}}}}}  # fmt: skip
+        "Action": "Authorize",
+        "Signature": REDACTED,
+        "AccessToken": REDACTED,
+        "NewThing": REDACTED,
+        "AuthorizationAmount.Amount": "1",
+    }
+    tree = {
+        "GetOrderReferenceDetailsResponse": {
+            "@xmlns": "ns",
+            "GetOrderReferenceDetailsResult": {
+                "OrderReferenceDetails": {
+                    "Buyer": {"Name": "n"},
+                    "SellerNote": "s",
+                    "NewField": "f",
+                    "OrderReferenceStatus": {"State": "Open"},
+                }
+            },
+        }
+    }
     details = redact_tree(tree)["GetOrderReferenceDetailsResponse"][
-        "GetOrderReferenceDetailsResult"]["OrderReferenceDetails"]  # fmt: skip
-    assert details == {"Buyer": REDACTED, "SellerNote": REDACTED, "NewField": REDACTED,
-                       "OrderReferenceStatus": {"State": "Open"}}  # fmt: skip
+        "GetOrderReferenceDetailsResult"
+    ]["OrderReferenceDetails"]
+    assert details == {
+        "Buyer": REDACTED,
+        "SellerNote": REDACTED,
+        "NewField": REDACTED,
+        "OrderReferenceStatus": {"State": "Open"},
+    }

@@ -39,8 +39,14 @@ def orders_sim() -> Any:
     from django_amazonpay.sandbox.clock import Clock
     from django_amazonpay.sandbox.simulator import Simulator
 
-    return Simulator(seller_id=SELLER, access_key=ACCESS, secret_key=SECRET, region="jp",
-                     clock=Clock(start=datetime.now(timezone.utc)), orders_page_size=2)  # fmt: skip
+    return Simulator(
+        seller_id=SELLER,
+        access_key=ACCESS,
+        secret_key=SECRET,
+        region="jp",
+        clock=Clock(start=datetime.now(timezone.utc)),
+        orders_page_size=2,
+    )
 
 
 def orders_client(sim: Any, **kwargs: Any) -> OrdersClient:
@@ -72,8 +78,9 @@ def test_pages_share_the_orders_bucket(orders_sim: Any) -> None:
     orders_sim.orders.add_order(ORDER_ID, items(2 * 31))
     clock = FakeClock()
     sleep = FakeSleep(clock)
-    client = orders_client(orders_sim, cache=LocMemCache("orders-pages", {}), sleep=sleep,
-                           throttle_clock=clock)  # fmt: skip
+    client = orders_client(
+        orders_sim, cache=LocMemCache("orders-pages", {}), sleep=sleep, throttle_clock=clock
+    )
     assert len(list(client.list_order_items(ORDER_ID))) == 62
     assert sum(sleep.calls) == pytest.approx(2.0)  # 31 calls: one over quota 30, 1 per 2 s
 
@@ -95,8 +102,12 @@ def test_request_shape() -> None:
     body = fixture("ListOrderItems", "two_items_next_token_seed002")
     fake.add(200, body)
     last = body.replace(b"<NextToken>MRgZW55IGNhcm5hbCBwbGVhc3VyZS6=</NextToken>", b"")
-    fake.add(200, last.replace(b"ListOrderItemsResult", b"ListOrderItemsByNextTokenResult")
-             .replace(b"ListOrderItemsResponse", b"ListOrderItemsByNextTokenResponse"))  # fmt: skip
+    fake.add(
+        200,
+        last.replace(b"ListOrderItemsResult", b"ListOrderItemsByNextTokenResult").replace(
+            b"ListOrderItemsResponse", b"ListOrderItemsByNextTokenResponse"
+        ),
+    )
     config = make_config()
     client = OrdersClient(config)
     client.session.mount(config.base_url, fake)
@@ -112,7 +123,8 @@ def test_repeated_token_is_malformed() -> None:
     fake = FakeAdapter()
     body = fixture("ListOrderItems", "two_items_next_token_seed002")
     paged = body.replace(b"ListOrderItemsResult", b"ListOrderItemsByNextTokenResult").replace(
-        b"ListOrderItemsResponse", b"ListOrderItemsByNextTokenResponse")  # fmt: skip
+        b"ListOrderItemsResponse", b"ListOrderItemsByNextTokenResponse"
+    )
     fake.add(200, body).add(200, paged).add(200, paged)
     config = make_config()
     client = OrdersClient(config)

@@ -23,8 +23,9 @@ def parse(operation: str, body: bytes | str, build: Any = _ORO, status: int = 20
 
 
 def test_draft_order_reference_from_seed_000() -> None:
-    oro, request_id = parse("GetOrderReferenceDetails", fixture("GetOrderReferenceDetails",
-                                                                "draft_seed000"))  # fmt: skip
+    oro, request_id = parse(
+        "GetOrderReferenceDetails", fixture("GetOrderReferenceDetails", "draft_seed000")
+    )
     assert request_id == "6905b8dd-2dc3-4e5d-8137-3518c2643d6a"
     assert oro.status.state == "Draft" and oro.status.last_update is None
     assert oro.id_list == ()
@@ -37,8 +38,9 @@ def test_draft_order_reference_from_seed_000() -> None:
 
 
 def test_closed_order_reference_one_member_is_a_tuple() -> None:
-    oro, _ = parse("GetOrderReferenceDetails", fixture("GetOrderReferenceDetails",
-                                                       "closed_seed000"))  # fmt: skip
+    oro, _ = parse(
+        "GetOrderReferenceDetails", fixture("GetOrderReferenceDetails", "closed_seed000")
+    )
     assert oro.id_list == ("S03-1571525-4435073-A061901",)
     assert oro.status == oro.status.__class__(
         "Closed", "SellerClosed", "close", datetime(2018, 2, 17, 15, 35, 27, 392000, timezone.utc)
@@ -50,8 +52,9 @@ def test_closed_order_reference_one_member_is_a_tuple() -> None:
 
 
 def test_many_members_and_unknown_elements_ignored() -> None:
-    oro, _ = parse("GetOrderReferenceDetails", fixture("GetOrderReferenceDetails",
-                                                       "open_two_authorizations"))  # fmt: skip
+    oro, _ = parse(
+        "GetOrderReferenceDetails", fixture("GetOrderReferenceDetails", "open_two_authorizations")
+    )
     assert oro.id_list == ("S03-1571525-4435073-A061901", "S03-1571525-4435073-A061902")
     assert oro.seller_note == "a private note"
 
@@ -147,18 +150,23 @@ GARBAGE = [
     GOOD[: len(GOOD) // 2].encode(),
     GOOD.replace("GetOrderReferenceDetailsResponse", "SomethingElseResponse").encode(),
     GOOD.replace("GetOrderReferenceDetailsResult", "OtherResult").encode(),
-    GOOD.replace("<AmazonOrderReferenceId>S03-1571525-4435073</AmazonOrderReferenceId>", "")
-    .encode(),
+    GOOD.replace(
+        "<AmazonOrderReferenceId>S03-1571525-4435073</AmazonOrderReferenceId>", ""
+    ).encode(),
     GOOD.replace("<State>Closed</State>", "").encode(),
     GOOD.replace("13800.00", "lots").encode(),
     GOOD.replace("<CurrencyCode>JPY</CurrencyCode>", "<CurrencyCode>XXX</CurrencyCode>").encode(),
     GOOD.replace("2018-08-16T15:19:06.399Z", "yesterday").encode(),
-    GOOD.replace("<RequestPaymentAuthorization>false", "<RequestPaymentAuthorization>maybe")
-    .encode(),
-    GOOD.replace("<OrderReferenceDetails>", "<OrderReferenceDetails><AmazonOrderReferenceId>x"
-                 "</AmazonOrderReferenceId>").encode(),  # repeated element
-    GOOD.replace("<member>S03-1571525-4435073-A061901</member>",
-                 "<member><x>1</x></member>").encode(),
+    GOOD.replace(
+        "<RequestPaymentAuthorization>false", "<RequestPaymentAuthorization>maybe"
+    ).encode(),
+    GOOD.replace(
+        "<OrderReferenceDetails>",
+        "<OrderReferenceDetails><AmazonOrderReferenceId>x</AmazonOrderReferenceId>",
+    ).encode(),  # repeated element
+    GOOD.replace(
+        "<member>S03-1571525-4435073-A061901</member>", "<member><x>1</x></member>"
+    ).encode(),
     GOOD.replace("<OrderReferenceStatus>", "<OrderReferenceStatus><State>Open</State>").encode(),
     f"<GetOrderReferenceDetailsResponse {NS}><GetOrderReferenceDetailsResult>"
     "</GetOrderReferenceDetailsResult></GetOrderReferenceDetailsResponse>".encode(),
@@ -170,7 +178,7 @@ GARBAGE = [
     b'{"json": "instead"}',
     b"<?xml version='1.0'?><!DOCTYPE x [<!ENTITY a 'b'>]><x>&a;</x>",
     b"Internal Server Error",
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize("body", GARBAGE)
@@ -190,9 +198,11 @@ def test_non_200_with_a_success_document_is_malformed() -> None:
 
 def test_order_items_from_seed_002() -> None:
     (items, token), request_id = p.parse_response(
-        "ListOrderItems", 200, fixture("ListOrderItems", "two_items_next_token_seed002"),
+        "ListOrderItems",
+        200,
+        fixture("ListOrderItems", "two_items_next_token_seed002"),
         p.order_items_page,
-    )  # fmt: skip
+    )
     assert token == "MRgZW55IGNhcm5hbCBwbGVhc3VyZS6="
     assert request_id == "88faca76-b600-46d2-b53c-0c8c4533e43a"
     first, second = items

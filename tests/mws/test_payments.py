@@ -85,9 +85,13 @@ def test_asynchronous_authorization_settles(client: PaymentsClient, sim: Any) ->
 def test_capture_now(client: PaymentsClient, sim: Any) -> None:
     oid = confirmed(client, sim)
     auth = client.authorize(
-        oid, authorization_reference_id="cn1", amount=jpy(13800), transaction_timeout=0,
-        capture_now=True, soft_descriptor="shop",
-    )  # fmt: skip
+        oid,
+        authorization_reference_id="cn1",
+        amount=jpy(13800),
+        transaction_timeout=0,
+        capture_now=True,
+        soft_descriptor="shop",
+    )
     assert auth.capture_now is True
     assert auth.status.state == "Closed" and len(auth.id_list) == 1
 
@@ -95,9 +99,12 @@ def test_capture_now(client: PaymentsClient, sim: Any) -> None:
 def test_decline_suspends(client: PaymentsClient, sim: Any) -> None:
     oid = confirmed(client, sim)
     auth = client.authorize(
-        oid, authorization_reference_id="d1", amount=jpy(100), transaction_timeout=0,
+        oid,
+        authorization_reference_id="d1",
+        amount=jpy(100),
+        transaction_timeout=0,
         seller_authorization_note=SIMULATE % "InvalidPaymentMethod",
-    )  # fmt: skip
+    )
     assert (auth.status.state, auth.status.reason_code) == ("Declined", "InvalidPaymentMethod")
     assert client.get_order_reference_details(oid).status.state == "Suspended"
 
@@ -107,14 +114,20 @@ def test_set_order_attributes_cancel_and_close_authorization(
 ) -> None:
     oid = sim.create_order_reference()
     details = client.set_order_attributes(
-        oid, order_total=jpy(5000), seller_note="note", seller_order_id="S-1",
-        store_name="store", custom_information="ci", order_item_categories=("Books", "Toys"),
+        oid,
+        order_total=jpy(5000),
+        seller_note="note",
+        seller_order_id="S-1",
+        store_name="store",
+        custom_information="ci",
+        order_item_categories=("Books", "Toys"),
         request_payment_authorization=False,
-    )  # fmt: skip
+    )
     assert details.order_total == jpy(5000) and details.seller_note == "note"
     client.confirm_order_reference(oid, expect_immediate_authorization=False)
-    auth = client.authorize(oid, authorization_reference_id="x1", amount=jpy(5000),
-                            transaction_timeout=0)  # fmt: skip
+    auth = client.authorize(
+        oid, authorization_reference_id="x1", amount=jpy(5000), transaction_timeout=0
+    )
     client.close_authorization(auth.amazon_authorization_id, reason="no stock")
     assert client.get_authorization_details(auth.amazon_authorization_id).status.state == "Closed"
     client.cancel_order_reference(oid, reason="buyer asked")
@@ -209,61 +222,131 @@ def test_throttled_then_retried_after_backoff(sim: Any) -> None:
     [
         ("get_order_reference_details", ("S03-123",), {}, "AmazonOrderReferenceId"),
         ("get_order_reference_details", (None,), {}, "AmazonOrderReferenceId"),
-        ("set_order_reference_details", ("S03-1571525-4435073",), {"order_total": None},
-         "OrderTotal"),
-        ("set_order_reference_details", ("S03-1571525-4435073",),
-         {"order_total": Amount(Decimal("10"), "USD")}, "JPY"),
-        ("set_order_reference_details", ("S03-1571525-4435073",),
-         {"order_total": Amount(Decimal("10.5"), "JPY")}, "decimal"),
-        ("set_order_reference_details", ("S03-1571525-4435073",),
-         {"order_total": Amount(Decimal("0"), "JPY")}, "positive"),
-        ("set_order_reference_details", ("S03-1571525-4435073",),
-         {"order_total": 100}, "Amount"),
-        ("set_order_reference_details", ("S03-1571525-4435073",),
-         {"order_total": jpy(1), "seller_note": "x" * 1025}, "1024"),
+        (
+            "set_order_reference_details",
+            ("S03-1571525-4435073",),
+            {"order_total": None},
+            "OrderTotal",
+        ),
+        (
+            "set_order_reference_details",
+            ("S03-1571525-4435073",),
+            {"order_total": Amount(Decimal("10"), "USD")},
+            "JPY",
+        ),
+        (
+            "set_order_reference_details",
+            ("S03-1571525-4435073",),
+            {"order_total": Amount(Decimal("10.5"), "JPY")},
+            "decimal",
+        ),
+        (
+            "set_order_reference_details",
+            ("S03-1571525-4435073",),
+            {"order_total": Amount(Decimal("0"), "JPY")},
+            "positive",
+        ),
+        ("set_order_reference_details", ("S03-1571525-4435073",), {"order_total": 100}, "Amount"),
+        (
+            "set_order_reference_details",
+            ("S03-1571525-4435073",),
+            {"order_total": jpy(1), "seller_note": "x" * 1025},
+            "1024",
+        ),
         ("set_order_attributes", ("S03-1571525-4435073",), {"order_total": jpy(-1)}, "positive"),
-        ("set_order_attributes", ("S03-1571525-4435073",),
-         {"request_payment_authorization": "yes"}, "bool"),
+        (
+            "set_order_attributes",
+            ("S03-1571525-4435073",),
+            {"request_payment_authorization": "yes"},
+            "bool",
+        ),
         ("cancel_order_reference", ("S03-1571525-4435073",), {"reason": "x" * 1025}, "1024"),
         ("close_order_reference", ("S03-1571525-4435073",), {"reason": "x" * 1025}, "1024"),
         ("confirm_order_reference", ("P03-1571525-44350",), {}, "AmazonOrderReferenceId"),
-        ("authorize", ("S03-1571525-4435073",),
-         {"authorization_reference_id": "x" * 33, "amount": jpy(1)}, "32"),
-        ("authorize", ("S03-1571525-4435073",),
-         {"authorization_reference_id": "a b", "amount": jpy(1)}, "a-z"),
-        ("authorize", ("S03-1571525-4435073",),
-         {"authorization_reference_id": "a", "amount": jpy(10_000_001)}, "maximum"),
-        ("authorize", ("S03-1571525-4435073",),
-         {"authorization_reference_id": "a", "amount": jpy(1), "transaction_timeout": 7},
-         "TransactionTimeout"),
-        ("authorize", ("S03-1571525-4435073",),
-         {"authorization_reference_id": "a", "amount": jpy(1), "transaction_timeout": 1445},
-         "TransactionTimeout"),
-        ("authorize", ("S03-1571525-4435073",),
-         {"authorization_reference_id": "a", "amount": jpy(1),
-          "seller_authorization_note": "x" * 256}, "255"),
-        ("authorize", ("S03-1571525-4435073",),
-         {"authorization_reference_id": "a", "amount": jpy(1), "soft_descriptor": "x" * 17},
-         "16"),
+        (
+            "authorize",
+            ("S03-1571525-4435073",),
+            {"authorization_reference_id": "x" * 33, "amount": jpy(1)},
+            "32",
+        ),
+        (
+            "authorize",
+            ("S03-1571525-4435073",),
+            {"authorization_reference_id": "a b", "amount": jpy(1)},
+            "a-z",
+        ),
+        (
+            "authorize",
+            ("S03-1571525-4435073",),
+            {"authorization_reference_id": "a", "amount": jpy(10_000_001)},
+            "maximum",
+        ),
+        (
+            "authorize",
+            ("S03-1571525-4435073",),
+            {"authorization_reference_id": "a", "amount": jpy(1), "transaction_timeout": 7},
+            "TransactionTimeout",
+        ),
+        (
+            "authorize",
+            ("S03-1571525-4435073",),
+            {"authorization_reference_id": "a", "amount": jpy(1), "transaction_timeout": 1445},
+            "TransactionTimeout",
+        ),
+        (
+            "authorize",
+            ("S03-1571525-4435073",),
+            {
+                "authorization_reference_id": "a",
+                "amount": jpy(1),
+                "seller_authorization_note": "x" * 256,
+            },
+            "255",
+        ),
+        (
+            "authorize",
+            ("S03-1571525-4435073",),
+            {"authorization_reference_id": "a", "amount": jpy(1), "soft_descriptor": "x" * 17},
+            "16",
+        ),
         ("get_authorization_details", ("S03-1571525-4435073-C000001",), {}, "A123456"),
         ("close_authorization", ("S03-1571525-4435073-A000001",), {"reason": "x" * 256}, "255"),
-        ("capture", ("S03-1571525-4435073-A000001",),
-         {"capture_reference_id": "", "amount": jpy(1)}, "CaptureReferenceId"),
-        ("capture", ("S03-1571525-4435073-A000001",),
-         {"capture_reference_id": "c", "amount": jpy(1), "seller_capture_note": "x" * 256},
-         "255"),
+        (
+            "capture",
+            ("S03-1571525-4435073-A000001",),
+            {"capture_reference_id": "", "amount": jpy(1)},
+            "CaptureReferenceId",
+        ),
+        (
+            "capture",
+            ("S03-1571525-4435073-A000001",),
+            {"capture_reference_id": "c", "amount": jpy(1), "seller_capture_note": "x" * 256},
+            "255",
+        ),
         ("get_capture_details", ("S03-1571525-4435073-A000001",), {}, "C123456"),
-        ("refund", ("S03-1571525-4435073-C000001",),
-         {"refund_reference_id": "r", "amount": Amount(Decimal("1"), "EUR")}, "JPY"),
-        ("refund", ("S03-1571525-4435073-C000001",),
-         {"refund_reference_id": "r", "amount": jpy(1), "seller_refund_note": "x" * 256}, "255"),
+        (
+            "refund",
+            ("S03-1571525-4435073-C000001",),
+            {"refund_reference_id": "r", "amount": Amount(Decimal("1"), "EUR")},
+            "JPY",
+        ),
+        (
+            "refund",
+            ("S03-1571525-4435073-C000001",),
+            {"refund_reference_id": "r", "amount": jpy(1), "seller_refund_note": "x" * 256},
+            "255",
+        ),
         ("get_refund_details", ("S03-1571525-4435073-R00001",), {}, "R123456"),
     ],
-)  # fmt: skip
+)
 def test_validation_sends_nothing(
-    fake_client: PaymentsClient, fake: FakeAdapter, method: str, args: tuple, kwargs: dict,
+    fake_client: PaymentsClient,
+    fake: FakeAdapter,
+    method: str,
+    args: tuple,
+    kwargs: dict,
     fragment: str,
-) -> None:  # fmt: skip
+) -> None:
     with pytest.raises(errors.RequestValidationError, match=fragment):
         getattr(fake_client, method)(*args, **kwargs)
     assert fake.requests == []
@@ -276,9 +359,11 @@ def test_requests_carry_timeouts_user_agent_and_a_form_body(
 
     fake.add(200, fixture("Authorize", "open_sync_seed000"))
     fake_client.authorize(
-        "S03-1571525-4435073", authorization_reference_id="A-1", amount=jpy(13800),
+        "S03-1571525-4435073",
+        authorization_reference_id="A-1",
+        amount=jpy(13800),
         seller_authorization_note="ご注文 #1 a+b",
-    )  # fmt: skip
+    )
     request = fake.requests[0]
     assert request.method == "POST"
     assert request.url == "https://mws.amazonservices.jp/OffAmazonPayments_Sandbox/2013-01-01"

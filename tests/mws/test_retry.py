@@ -38,9 +38,11 @@ def ack(operation: str) -> str:
 
 def as_operation(body: bytes, source: str, target: str) -> bytes:
     """A recorded answer of `source` re-labelled as the answer of `target`."""
-    for old, new in ((f"<{source}Response ", f"<{target}Response "),
-                     (f"</{source}Response>", f"</{target}Response>"),
-                     (f"{source}Result", f"{target}Result")):  # fmt: skip
+    for old, new in (
+        (f"<{source}Response ", f"<{target}Response "),
+        (f"</{source}Response>", f"</{target}Response>"),
+        (f"{source}Result", f"{target}Result"),
+    ):
         body = body.replace(old.encode(), new.encode())
     return body
 
@@ -136,8 +138,9 @@ def test_web_request_options_never_sleep(
     assert fake_client.get_order_reference_details(ORO_ID).status.state == "Closed"
 
 
-def test_max_wait_caps_the_total_pause(fake_client: PaymentsClient, fake: FakeAdapter,
-                                       sleeps: FakeSleep) -> None:  # fmt: skip
+def test_max_wait_caps_the_total_pause(
+    fake_client: PaymentsClient, fake: FakeAdapter, sleeps: FakeSleep
+) -> None:
     for _ in range(4):
         fake.add(503, THROTTLED)
     with pytest.raises(errors.Throttled):
@@ -158,8 +161,9 @@ MAYBE_SENT = [
 ]
 
 
-@pytest.mark.parametrize(("exc", "sent"), [(e, False) for e in NEVER_SENT]
-                         + [(e, True) for e in MAYBE_SENT])  # fmt: skip
+@pytest.mark.parametrize(
+    ("exc", "sent"), [(e, False) for e in NEVER_SENT] + [(e, True) for e in MAYBE_SENT]
+)
 def test_transport_errors_say_whether_the_request_left(
     fake_client: PaymentsClient, fake: FakeAdapter, records: list[Any], exc: Exception, sent: bool
 ) -> None:
@@ -202,8 +206,13 @@ def test_repeat_of_authorize_answered_duplicate_returns_the_existing_authorizati
     fake.add(200, other_auth("S03-1571525-4435073-A061902", "A-mine"))
     auth = fake_client.authorize(ORO_ID, authorization_reference_id="A-mine", amount=jpy(100))
     assert auth.amazon_authorization_id == "S03-1571525-4435073-A061902"
-    assert fake.actions() == ["Authorize", "Authorize", "GetOrderReferenceDetails",
-                              "GetAuthorizationDetails", "GetAuthorizationDetails"]  # fmt: skip
+    assert fake.actions() == [
+        "Authorize",
+        "Authorize",
+        "GetOrderReferenceDetails",
+        "GetAuthorizationDetails",
+        "GetAuthorizationDetails",
+    ]
 
 
 def test_duplicate_without_a_match_is_raised(
@@ -234,8 +243,9 @@ def test_repeat_of_capture_resolved_through_the_authorization(
     fake.add(400, error("DuplicateRequest"))
     fake.add(200, AUTH_BODY)
     fake.add(200, as_operation(capture, "Capture", "GetCaptureDetails"))
-    found = fake_client.capture(AUTH_ID, capture_reference_id="C-26-180206-140000-0000-1b264",
-                                amount=jpy(13800))  # fmt: skip
+    found = fake_client.capture(
+        AUTH_ID, capture_reference_id="C-26-180206-140000-0000-1b264", amount=jpy(13800)
+    )
     assert found.amazon_capture_id == CAPTURE_ID
     assert fake.actions()[-2:] == ["GetAuthorizationDetails", "GetCaptureDetails"]
 
@@ -280,9 +290,11 @@ def test_repeated_confirm_in_another_state_raises(
 
 @pytest.mark.parametrize(
     ("method", "operation", "state"),
-    [("close_order_reference", "CloseOrderReference", "Closed"),
-     ("cancel_order_reference", "CancelOrderReference", "Canceled")],
-)  # fmt: skip
+    [
+        ("close_order_reference", "CloseOrderReference", "Closed"),
+        ("cancel_order_reference", "CancelOrderReference", "Canceled"),
+    ],
+)
 def test_repeated_close_and_cancel(
     fake_client: PaymentsClient, fake: FakeAdapter, method: str, operation: str, state: str
 ) -> None:
@@ -317,12 +329,14 @@ def test_lost_authorize_answer_is_repeated_without_a_second_charge(
 
     oid = confirmed(client, sim)
     sim.faults.inject("Authorize", "lost_response")
-    auth = client.authorize(oid, authorization_reference_id="lost1", amount=jpy(13800),
-                            transaction_timeout=0)  # fmt: skip
+    auth = client.authorize(
+        oid, authorization_reference_id="lost1", amount=jpy(13800), transaction_timeout=0
+    )
     assert client.get_order_reference_details(oid).id_list == (auth.amazon_authorization_id,)
     sim.faults.inject("Capture", "reset")
-    capture = client.capture(auth.amazon_authorization_id, capture_reference_id="c1",
-                             amount=jpy(13800))  # fmt: skip
+    capture = client.capture(
+        auth.amazon_authorization_id, capture_reference_id="c1", amount=jpy(13800)
+    )
     assert capture.status.state == "Completed"
     found = client.find_authorization(oid, "lost1")
     assert found is not None and found.amazon_authorization_id == auth.amazon_authorization_id
@@ -336,8 +350,9 @@ def test_lost_authorize_answer_is_repeated_without_a_second_charge(
     )
 
 
-def test_server_faults_from_the_simulator_are_retried(client: PaymentsClient, sim: Any,
-                                                      sleeps: FakeSleep) -> None:  # fmt: skip
+def test_server_faults_from_the_simulator_are_retried(
+    client: PaymentsClient, sim: Any, sleeps: FakeSleep
+) -> None:
     sim.faults.inject("GetServiceStatus", "http_500")
     sim.faults.inject("GetServiceStatus", "http_503")
     assert client.get_service_status().status == "GREEN"

@@ -129,9 +129,12 @@ def test_mws_package_get_vector() -> None:
     from mws.offamazonpayments import OffAmazonPayments
 
     api = OffAmazonPayments(
-        "AKIAEXAMPLE", "secret", "A1SELLER", region="JP",
+        "AKIAEXAMPLE",
+        "secret",
+        "A1SELLER",
+        region="JP",
         uri="/OffAmazonPayments_Sandbox/2013-01-01/",
-    )  # fmt: skip
+    )
     api.make_request = lambda extra_data, method="GET", **kw: (extra_data, method)
     data, method = api.get_order_reference_details("S03-1571525-4435073")
     params = {**api.get_params(), **data, "Timestamp": "2021-10-01T12:34:56"}
@@ -227,13 +230,16 @@ def _ours(params: dict[str, str], endpoint: str, secret: str) -> dict[str, str]:
 SDK_CASES = [
     {"Action": "GetOrderReferenceDetails", "AmazonOrderReferenceId": "S03-1571525-4435073"},
     {k: v for k, v in JP_AUTHORIZE.items() if k not in JAVA},
-    {"Action": "SetOrderReferenceDetails", "OrderReferenceAttributes.SellerNote": "",
-     "OrderReferenceAttributes.OrderTotal.Amount": "13800"},
+    {
+        "Action": "SetOrderReferenceDetails",
+        "OrderReferenceAttributes.SellerNote": "",
+        "OrderReferenceAttributes.OrderTotal.Amount": "13800",
+    },
     {"Action": "CloseOrderReference", "ClosureReason": "お客様 の 都合 * ~ + / = & ? %"},
     {"Action": "Capture", "SellerCaptureNote": "x" * 1024, "CaptureReferenceId": "C-1_2"},
     {"Action": "Refund", "SellerRefundNote": "tab\tnewline\nquote\"'<>", "RefundReferenceId": "R"},
     {"Action": "GetServiceStatus"},
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize("params", SDK_CASES)

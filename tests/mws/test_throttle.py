@@ -41,20 +41,26 @@ class AmazonBucket:
         return 200, GET_ORO
 
 
-@pytest.mark.parametrize(("sandbox", "calls", "expected_wait"), [(True, 20, 15.0),
-                                                                 (False, 30, 5.0)])  # fmt: skip
-def test_burst_waits_instead_of_drawing_503s(sandbox: bool, calls: int,
-                                             expected_wait: float) -> None:  # fmt: skip
+@pytest.mark.parametrize(
+    ("sandbox", "calls", "expected_wait"), [(True, 20, 15.0), (False, 30, 5.0)]
+)
+def test_burst_waits_instead_of_drawing_503s(
+    sandbox: bool, calls: int, expected_wait: float
+) -> None:
     clock = FakeClock()
     sleep = FakeSleep(clock)
-    bucket = PRODUCTION["GetOrderReferenceDetails"] if not sandbox else SANDBOX[
-        "GetOrderReferenceDetails"]  # fmt: skip
+    bucket = (
+        PRODUCTION["GetOrderReferenceDetails"]
+        if not sandbox
+        else SANDBOX["GetOrderReferenceDetails"]
+    )
     server = AmazonBucket(clock, bucket.quota, bucket.restore)
     fake = FakeAdapter()
     fake.handler = server
     config = make_config(sandbox=sandbox)
-    client = PaymentsClient(config, cache=cache(f"burst{sandbox}"), sleep=sleep, clock=clock,
-                            throttle_clock=clock)  # fmt: skip
+    client = PaymentsClient(
+        config, cache=cache(f"burst{sandbox}"), sleep=sleep, clock=clock, throttle_clock=clock
+    )
     client.session.mount(config.base_url, fake)
     for _ in range(calls):
         client.get_order_reference_details("S03-1571525-4435073")
@@ -70,8 +76,9 @@ def test_without_the_bucket_the_same_burst_draws_503s() -> None:
     fake = FakeAdapter()
     fake.handler = server
     config = make_config(throttle=False)
-    client = PaymentsClient(config, cache=cache("off"), sleep=FakeSleep(clock), clock=clock,
-                            throttle_clock=clock).with_options(retries=0)  # fmt: skip
+    client = PaymentsClient(
+        config, cache=cache("off"), sleep=FakeSleep(clock), clock=clock, throttle_clock=clock
+    ).with_options(retries=0)
     client.session.mount(config.base_url, fake)
     failures = 0
     for _ in range(20):
