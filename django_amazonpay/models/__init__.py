@@ -7,6 +7,7 @@ Amazon's ids are unique fields named after Amazon's elements; our own bookkeepin
 from __future__ import annotations
 
 from .history import MwsCall, StateTransition
+from .ipn import IpnMessage, IpnProcessing, IpnVerdict  # noqa: F401  (IPN inbox)
 from .orders import OrderItem, OrderReference
 from .payments import Authorization, Capture, Refund
 
