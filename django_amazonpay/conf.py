@@ -62,6 +62,11 @@ DEFAULTS: dict[str, Any] = {
     # IPN
     "IPN_TRUST_SIMULATOR": False,
     "IPN_MAX_AGE_SECONDS": 3600,
+    "IPN_TOPIC_ARNS": None,  # None: a topic whose name ends with SELLER_ID (spec 6.2)
+    # tasks (docs/tasks.md)
+    "SETTLE_BATCH_SIZE": 200,  # objects polled per settle run at most
+    "SETTLE_TIME_BUDGET": 50.0,  # seconds one settle run may spend; the rest waits
+    "EXPIRY_WARNING_HOURS": 24,  # authorization_expiring this long before expiry
 }
 
 REQUIRED = ("SELLER_ID", "ACCESS_KEY", "SECRET_KEY")
@@ -76,6 +81,7 @@ POSITIVE_NUMBERS = (
     "BACKOFF_MAX",
     "THROTTLE_MAX_WAIT",
     "IPN_MAX_AGE_SECONDS",
+    "SETTLE_TIME_BUDGET",
 )
 NON_NEGATIVE_INTEGERS = (
     "MAX_RETRIES",
@@ -83,6 +89,8 @@ NON_NEGATIVE_INTEGERS = (
     "CLOSE_AFTER_DAYS",
     "CANCEL_UNAUTHORIZED_AFTER_HOURS",
     "PERSONAL_DATA_RETENTION_DAYS",
+    "SETTLE_BATCH_SIZE",
+    "EXPIRY_WARNING_HOURS",
 )
 BOOLEANS = ("SANDBOX", "THROTTLE", "CAPTURE_NOW", "IPN_TRUST_SIMULATOR", "AUTHORIZE_ON_CONFIRM")
 
@@ -255,6 +263,18 @@ def problems(raw: Any = None) -> list[Problem]:
                 "Use at most 16 characters (spec 2.4 Capture).",
             )
         )
+    arns = merged["IPN_TOPIC_ARNS"]
+    if arns is not None and (
+        not isinstance(arns, (list, tuple)) or not all(isinstance(a, str) for a in arns)
+    ):
+        found.append(
+            Problem(
+                "IPN_TOPIC_ARNS",
+                "AMAZON_PAY['IPN_TOPIC_ARNS'] must be a list of SNS topic ARNs",
+                "Use e.g. ['arn:aws:sns:us-east-1:291180941288:A3BXB0YN3XH17HAQR8184NJXADU'], "
+                "or None to accept a topic named after SELLER_ID (spec 6.2).",
+            )
+        )
     for key in ("API_READ_RATE", "API_WRITE_RATE"):
         rate = merged[key]
         if rate is not None and not _is_rate(rate):
@@ -326,6 +346,10 @@ class AmazonPaySettings:
     api_write_rate: str | None
     ipn_trust_simulator: bool
     ipn_max_age_seconds: float
+    ipn_topic_arns: list[str] | tuple[str, ...] | None
+    settle_batch_size: int
+    settle_time_budget: float
+    expiry_warning_hours: int
 
     def client_config(self) -> ClientConfig:
         return ClientConfig(
