@@ -6,6 +6,7 @@ Amazon's ids are unique fields named after Amazon's elements; our own bookkeepin
 
 from __future__ import annotations
 
+from .api import IdempotencyKey
 from .history import MwsCall, StateTransition
 from .ipn import IpnMessage, IpnProcessing, IpnVerdict  # noqa: F401  (IPN inbox)
 from .orders import OrderItem, OrderReference
@@ -14,6 +15,7 @@ from .payments import Authorization, Capture, Refund
 __all__ = [
     "Authorization",
     "Capture",
+    "IdempotencyKey",
     "MwsCall",
     "OrderItem",
     "OrderReference",
