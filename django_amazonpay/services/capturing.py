@@ -15,7 +15,7 @@ from ..conf import get_settings
 from ..models import Authorization, Capture
 from ..states import AttemptState, AuthorizationState, CaptureState, OrderReferenceState
 from .attempts import IN_FLIGHT, call_and_apply, parse_amount, reference_id
-from .errors import AmountExceededError, InvalidStateError
+from .errors import AmazonRequestError, AmountExceededError, InvalidStateError
 from .locking import locked_order_reference
 
 #: captures within 7 days of the authorization are processed at once (spec 2.4 Capture, 3.6)
@@ -104,6 +104,18 @@ def capture(
     past the honour period with the order reference no longer Open, the old authorization is
     captured and Amazon answers Pending, settled later by refresh.
     """
+    return _capture(authorization, amount, source, seller_note, soft_descriptor, renew=True)
+
+
+def _capture(
+    authorization: Authorization,
+    amount: Any,
+    source: str,
+    seller_note: str,
+    soft_descriptor: str | None,
+    *,
+    renew: bool,
+) -> CaptureResult:
     with locked_order_reference(authorization.order_reference_id) as oro:
         auth = Authorization.objects.get(pk=authorization.pk)
         existing = auth.captures.filter(attempt_state__in=IN_FLIGHT).first()
@@ -117,7 +129,7 @@ def capture(
         reauthorize = False
         if existing is None:
             value = _check(auth, amount)
-            reauthorize = _too_old(auth) and oro.state == OrderReferenceState.OPEN
+            reauthorize = renew and _too_old(auth) and oro.state == OrderReferenceState.OPEN
             if not reauthorize:
                 if auth.state != AuthorizationState.OPEN:
                     raise InvalidStateError(
@@ -144,7 +156,20 @@ def capture(
     if reauthorize:
         return _reauthorize_and_capture(auth, value, source, seller_note, soft_descriptor)
     assert cap is not None
-    call_and_apply(cap, _send(cap), _find(cap), reconcile=False)
+    try:
+        call_and_apply(cap, _send(cap), _find(cap), reconcile=False)
+    except AmazonRequestError as err:
+        # our copy was out of date: the authorization expired at Amazon (spec 3.6 timers)
+        if err.amazon_code != "InvalidAuthorizationStatus":
+            raise
+        from .refreshing import refresh
+
+        auth = refresh(auth, source="reconcile")
+        if not (
+            renew and _too_old(auth) and auth.order_reference.state == OrderReferenceState.OPEN
+        ):
+            raise
+        return _reauthorize_and_capture(auth, value, source, seller_note, soft_descriptor)
     cap.refresh_from_db()
     _mirror_authorization(auth)
     return CaptureResult(cap, _outcome(cap), auth)
@@ -194,9 +219,7 @@ def _reauthorize_and_capture(
             f"authorization {old} is too old to capture and the re-authorization was "
             f"{result.outcome} ({result.reason_code or 'no reason'})"
         )
-    captured = capture(
-        new, amount=value, source=source, seller_note=seller_note, soft_descriptor=soft_descriptor
-    )
+    captured = _capture(new, value, source, seller_note, soft_descriptor, renew=False)
     captured.reauthorized = True
     captured.message = (
         f"authorization {old} was expired or past the 7-day honour period; "
