@@ -1,0 +1,160 @@
+"""Per-call cost of our PaymentsClient vs the official amazon_pay 2.7.1 SDK, same server.
+
+One simulator on a real 127.0.0.1 socket (background thread); the same ten-call sequence
+(get details, set details, confirm, authorize, get auth, capture, get capture, refund,
+get refund, close) N times through each client, in one run. Prints figures; asserts nothing
+about time.
+
+    .venv/bin/python bench/client_overhead.py [N]
+"""
+
+from __future__ import annotations
+
+import itertools
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+ACCESS, SECRET, SELLER = "AKIABENCH", "bench-secret/Key+1=", "A1BENCHSELLER"
+SEQUENCE = 10
+_serial = itertools.count()
+
+
+def ours(base_url: str) -> Callable[[str, dict[str, list[float]]], None]:
+    from django_amazonpay.amounts import Amount
+    from django_amazonpay.mws import ClientConfig, PaymentsClient
+    from django_amazonpay.regions import get_region
+
+    config = ClientConfig(seller_id=SELLER, access_key=ACCESS, secret_key=SECRET,
+                          region=get_region("jp"), endpoint=base_url, throttle=False)  # fmt: skip
+    client = PaymentsClient(config)
+    total = Amount(Decimal("13800"), "JPY")
+    part = Amount(Decimal("800"), "JPY")
+
+    def run(oid: str, times: dict[str, list[float]]) -> None:
+        def timed(name: str, fn: Callable[[], Any]) -> Any:
+            start = time.perf_counter()
+            result = fn()
+            times.setdefault(name, []).append(time.perf_counter() - start)
+            return result
+
+        n = f"o{next(_serial)}"  # reference ids are unique per seller (spec 3.9)
+        timed("get_details", lambda: client.get_order_reference_details(oid))
+        timed("set_details", lambda: client.set_order_reference_details(oid, order_total=total))
+        timed("confirm", lambda: client.confirm_order_reference(oid))
+        auth = timed(
+            "authorize",
+            lambda: client.authorize(
+                oid, authorization_reference_id=f"a{n}", amount=total, transaction_timeout=0
+            ),
+        )
+        aid = auth.amazon_authorization_id
+        timed("get_auth", lambda: client.get_authorization_details(aid))
+        cap = timed(
+            "capture", lambda: client.capture(aid, capture_reference_id=f"c{n}", amount=total)
+        )
+        cid = cap.amazon_capture_id
+        timed("get_capture", lambda: client.get_capture_details(cid))
+        ref = timed("refund", lambda: client.refund(cid, refund_reference_id=f"r{n}", amount=part))
+        timed("get_refund", lambda: client.get_refund_details(ref.amazon_refund_id))
+        timed("close", lambda: client.close_order_reference(oid))
+
+    return run
+
+
+def sdk(base_url: str) -> Callable[[str, dict[str, list[float]]], None]:
+    from amazon_pay.client import AmazonPayClient
+
+    client = AmazonPayClient(mws_access_key=ACCESS, mws_secret_key=SECRET, merchant_id=SELLER,
+                             region="jp", currency_code="JPY", sandbox=True,
+                             handle_throttle=False)  # fmt: skip
+    # The SDK builds https://<region host>/... and posts with module-level requests.post;
+    # its endpoint attribute is the only way to point it elsewhere (it signs that netloc).
+    client._mws_endpoint = base_url + "/OffAmazonPayments_Sandbox/2013-01-01"
+
+    def details(response: Any, operation: str, kind: str) -> dict:
+        if not response.success:
+            raise RuntimeError(response.to_json())
+        return response.to_dict()[f"{operation}Response"][f"{operation}Result"][kind]
+
+    def run(oid: str, times: dict[str, list[float]]) -> None:
+        def timed(name: str, fn: Callable[[], Any]) -> Any:
+            start = time.perf_counter()
+            result = fn()
+            times.setdefault(name, []).append(time.perf_counter() - start)
+            if not result.success:
+                raise RuntimeError(result.to_json())
+            return result
+
+        n = f"s{next(_serial)}"
+        timed("get_details", lambda: client.get_order_reference_details(oid))
+        timed("set_details", lambda: client.set_order_reference_details(oid, order_total="13800"))
+        timed("confirm", lambda: client.confirm_order_reference(oid))
+        auth = timed(
+            "authorize",
+            lambda: client.authorize(
+                oid,
+                authorization_reference_id=f"a{n}",
+                authorization_amount="13800",
+                transaction_timeout=0,
+            ),
+        )
+        aid = details(auth, "Authorize", "AuthorizationDetails")["AmazonAuthorizationId"]
+        timed("get_auth", lambda: client.get_authorization_details(aid))
+        cap = timed(
+            "capture",
+            lambda: client.capture(aid, capture_reference_id=f"c{n}", capture_amount="13800"),
+        )
+        cid = details(cap, "Capture", "CaptureDetails")["AmazonCaptureId"]
+        timed("get_capture", lambda: client.get_capture_details(cid))
+        ref = timed(
+            "refund", lambda: client.refund(cid, refund_reference_id=f"r{n}", refund_amount="800")
+        )
+        rid = details(ref, "Refund", "RefundDetails")["AmazonRefundId"]
+        timed("get_refund", lambda: client.get_refund_details(rid))
+        timed("close", lambda: client.close_order_reference(oid))
+
+    return run
+
+
+def measure(name: str, run: Callable[[str, dict[str, list[float]]], None], sim: Any,
+            n: int) -> tuple[float, dict[str, list[float]]]:  # fmt: skip
+    run(sim.create_order_reference(), {})  # warm-up: imports, first connection
+    times: dict[str, list[float]] = {}
+    for _ in range(n):
+        run(sim.create_order_reference(), times)
+    per_call = [t for values in times.values() for t in values]
+    assert len(per_call) == n * SEQUENCE
+    return statistics.fmean(per_call), times
+
+
+def main(n: int = 100) -> None:
+    from django_amazonpay.sandbox.server import SimulatorServer
+    from django_amazonpay.sandbox.simulator import Simulator
+
+    sim = Simulator(seller_id=SELLER, access_key=ACCESS, secret_key=SECRET, region="jp")
+    with SimulatorServer(sim) as server:
+        results = {
+            "django-amazonpay": measure("ours", ours(server.base_url), sim, n),
+            "amazon_pay 2.7.1": measure("sdk", sdk(server.base_url), sim, n),
+        }
+    print(f"{n} sequences x {SEQUENCE} calls per client, simulator at {server.base_url}")
+    print(f"{'client':<18} {'calls/s':>9} {'mean ms/call':>13} {'median ms':>10}")
+    for name, (mean, times) in results.items():
+        flat = [t for values in times.values() for t in values]
+        print(f"{name:<18} {1 / mean:>9.1f} {mean * 1000:>13.3f} "
+              f"{statistics.median(flat) * 1000:>10.3f}")  # fmt: skip
+    ours_mean, sdk_mean = results["django-amazonpay"][0], results["amazon_pay 2.7.1"][0]
+    print(f"ratio ours/sdk per-call time: {ours_mean / sdk_mean:.2f} (goal <= 0.50)")
+    print("per operation, mean ms (ours / sdk):")
+    for op in results["django-amazonpay"][1]:
+        a = statistics.fmean(results["django-amazonpay"][1][op]) * 1000
+        b = statistics.fmean(results["amazon_pay 2.7.1"][1][op]) * 1000
+        print(f"  {op:<12} {a:8.3f} / {b:8.3f}")
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 100)
