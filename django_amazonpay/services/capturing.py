@@ -98,6 +98,8 @@ def capture(
 ) -> CaptureResult:
     """Capture `amount` (default: all that is authorized) of `authorization`.
 
+    `source` ("api" or "admin") is recorded on the transitions the answer brings.
+
     One capture per authorization (spec 3.4): a repeat or concurrent call returns the same
     capture. An expired authorization, or one past the 7-day honour period while its order
     reference is still Open, is replaced by a new authorization first (result.reauthorized);
@@ -157,7 +159,7 @@ def _capture(
         return _reauthorize_and_capture(auth, value, source, seller_note, soft_descriptor)
     assert cap is not None
     try:
-        call_and_apply(cap, _send(cap), _find(cap), reconcile=False)
+        call_and_apply(cap, _send(cap), _find(cap), reconcile=False, source=source)
     except AmazonRequestError as err:
         # our copy was out of date: the authorization expired at Amazon (spec 3.6 timers)
         if err.amazon_code != "InvalidAuthorizationStatus":
