@@ -13,7 +13,6 @@ import requests
 from urllib3.exceptions import ConnectTimeoutError
 
 from django_amazonpay.client import get_client
-
 from tests.services import conftest as service_fixtures
 
 # the service tests' fixtures: simulator on the client's clock, fresh client per test, orders
