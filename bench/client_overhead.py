@@ -36,9 +36,11 @@ def ours(base_url: str) -> Callable[[str, dict[str, list[float]]], None]:
 
     def run(oid: str, times: dict[str, list[float]]) -> None:
         def timed(name: str, fn: Callable[[], Any]) -> Any:
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), time.thread_time()
             result = fn()
-            times.setdefault(name, []).append(time.perf_counter() - start)
+            wall, cpu = time.perf_counter() - start, time.thread_time() - cpu
+            times.setdefault(name, []).append(wall)
+            times.setdefault("cpu:" + name, []).append(cpu)
             return result
 
         n = f"o{next(_serial)}"  # reference ids are unique per seller (spec 3.9)
@@ -82,9 +84,11 @@ def sdk(base_url: str) -> Callable[[str, dict[str, list[float]]], None]:
 
     def run(oid: str, times: dict[str, list[float]]) -> None:
         def timed(name: str, fn: Callable[[], Any]) -> Any:
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), time.thread_time()
             result = fn()
-            times.setdefault(name, []).append(time.perf_counter() - start)
+            wall, cpu = time.perf_counter() - start, time.thread_time() - cpu
+            times.setdefault(name, []).append(wall)
+            times.setdefault("cpu:" + name, []).append(cpu)
             if not result.success:
                 raise RuntimeError(result.to_json())
             return result
@@ -120,15 +124,15 @@ def sdk(base_url: str) -> Callable[[str, dict[str, list[float]]], None]:
     return run
 
 
-def measure(name: str, run: Callable[[str, dict[str, list[float]]], None], sim: Any,
-            n: int) -> tuple[float, dict[str, list[float]]]:  # fmt: skip
-    run(sim.create_order_reference(), {})  # warm-up: imports, first connection
-    times: dict[str, list[float]] = {}
-    for _ in range(n):
-        run(sim.create_order_reference(), times)
-    per_call = [t for values in times.values() for t in values]
-    assert len(per_call) == n * SEQUENCE
-    return statistics.fmean(per_call), times
+def summary(times: dict[str, list[float]], prefix: str = "") -> float:
+    """Mean per call: wall time (prefix "") or the calling thread's CPU time ("cpu:")."""
+    per_call = [
+        t
+        for name, values in times.items()
+        if name.startswith("cpu:") == (prefix == "cpu:")
+        for t in values
+    ]
+    return statistics.fmean(per_call)
 
 
 def main(n: int = 100) -> None:
@@ -137,23 +141,40 @@ def main(n: int = 100) -> None:
 
     sim = Simulator(seller_id=SELLER, access_key=ACCESS, secret_key=SECRET, region="jp")
     with SimulatorServer(sim) as server:
-        results = {
-            "django-amazonpay": measure("ours", ours(server.base_url), sim, n),
-            "amazon_pay 2.7.1": measure("sdk", sdk(server.base_url), sim, n),
+        runners = {
+            "django-amazonpay": ours(server.base_url),
+            "amazon_pay 2.7.1": sdk(server.base_url),
         }
-    print(f"{n} sequences x {SEQUENCE} calls per client, simulator at {server.base_url}")
-    print(f"{'client':<18} {'calls/s':>9} {'mean ms/call':>13} {'median ms':>10}")
-    for name, (mean, times) in results.items():
-        flat = [t for values in times.values() for t in values]
-        print(f"{name:<18} {1 / mean:>9.1f} {mean * 1000:>13.3f} "
-              f"{statistics.median(flat) * 1000:>10.3f}")  # fmt: skip
-    ours_mean, sdk_mean = results["django-amazonpay"][0], results["amazon_pay 2.7.1"][0]
-    print(f"ratio ours/sdk per-call time: {ours_mean / sdk_mean:.2f} (goal <= 0.50)")
-    print("per operation, mean ms (ours / sdk):")
-    for op in results["django-amazonpay"][1]:
-        a = statistics.fmean(results["django-amazonpay"][1][op]) * 1000
-        b = statistics.fmean(results["amazon_pay 2.7.1"][1][op]) * 1000
-        print(f"  {op:<12} {a:8.3f} / {b:8.3f}")
+        timings: dict[str, dict[str, list[float]]] = {name: {} for name in runners}
+        for run in runners.values():  # warm-up: imports, first connection
+            run(sim.create_order_reference(), {})
+        # interleaved, so both clients see the same machine load
+        for _ in range(n):
+            for name, run in runners.items():
+                run(sim.create_order_reference(), timings[name])
+    print(
+        f"{n} sequences x {SEQUENCE} calls per client, interleaved, simulator at {server.base_url}"
+    )
+    print(
+        f"{'client':<18} {'calls/s':>9} {'mean ms/call':>13} {'median ms':>10} "
+        f"{'client CPU ms/call':>19}"
+    )
+    for name, times in timings.items():
+        mean = summary(times)
+        wall = [t for key, values in times.items() if not key.startswith("cpu:") for t in values]
+        print(
+            f"{name:<18} {1 / mean:>9.1f} {mean * 1000:>13.3f} "
+            f"{statistics.median(wall) * 1000:>10.3f} {summary(times, 'cpu:') * 1000:>19.3f}"
+        )
+    a, b = timings["django-amazonpay"], timings["amazon_pay 2.7.1"]
+    print(f"ratio ours/sdk, wall time per call: {summary(a) / summary(b):.2f} (goal <= 0.50)")
+    print(f"ratio ours/sdk, client CPU per call: {summary(a, 'cpu:') / summary(b, 'cpu:'):.2f}")
+    print("per operation, mean wall ms (ours / sdk):")
+    for op in (k for k in a if not k.startswith("cpu:")):
+        print(
+            f"  {op:<12} {statistics.fmean(a[op]) * 1000:8.3f} / "
+            f"{statistics.fmean(b[op]) * 1000:8.3f}"
+        )
 
 
 if __name__ == "__main__":

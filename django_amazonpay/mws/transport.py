@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import logging
+import os
 import platform
 import random
 import time
@@ -36,13 +37,23 @@ USER_AGENT = f"django-amazonpay/{__version__} (Python/{platform.python_version()
 FORM = "application/x-www-form-urlencoded; charset=utf-8"
 
 
-def new_session(pool_size: int = 10) -> requests.Session:
-    """One pooled session per client: keep-alive connections instead of one per call."""
+def new_session(url: str, pool_size: int = 10) -> requests.Session:
+    """One pooled session per client: keep-alive connections instead of one per call.
+
+    The environment (HTTPS_PROXY, NO_PROXY, REQUESTS_CA_BUNDLE) is read once here, not on
+    every request: with `trust_env` requests re-scans os.environ and ~/.netrc per call, which
+    costs about as much as signing and parsing together (bench/client_overhead.py).
+    """
     session = requests.Session()
     adapter = HTTPAdapter(pool_connections=4, pool_maxsize=pool_size, max_retries=0)
     session.mount("https://", adapter)
     session.mount("http://", adapter)
     session.headers["User-Agent"] = USER_AGENT
+    session.proxies.update(requests.utils.get_environ_proxies(url))
+    bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+    if bundle:
+        session.verify = bundle
+    session.trust_env = False
     return session
 
 
@@ -82,7 +93,7 @@ class BaseClient:
         rand: Callable[[], float] = random.random,
     ) -> None:
         self.config = config
-        self.session = session if session is not None else new_session()
+        self.session = session if session is not None else new_session(self.url)
         self.on_call = on_call
         self.sleep = sleep
         self.clock = clock
