@@ -7,7 +7,7 @@ print https); repeated elements are always lists; unknown elements are ignored.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import datetime
+from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 from xml.parsers.expat import ExpatError
@@ -111,8 +111,6 @@ def _timestamp(parent: Node | None, key: str) -> datetime | None:
     except ValueError:
         raise _Bad(f"<{key}> is not a timestamp: {value!r}") from None
     if moment.tzinfo is None:  # spec 1.2 item 3: zone-less means UTC
-        from datetime import timezone
-
         moment = moment.replace(tzinfo=timezone.utc)
     return moment
 
@@ -370,8 +368,6 @@ def parse_response(
     except _Bad as exc:
         raise MalformedResponse(str(exc), status=status, body=text, operation=operation) from None
     except (KeyError, TypeError, AttributeError, ValueError) as exc:  # belt and braces
-        if isinstance(exc, MwsError):
-            raise
         raise MalformedResponse(
             f"unexpected shape: {exc!r}", status=status, body=text, operation=operation
         ) from None
