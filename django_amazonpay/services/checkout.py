@@ -12,9 +12,22 @@ from ..amounts import Amount, AmountError
 from ..client import get_client
 from ..conf import get_settings
 from ..models import OrderItem, OrderReference
-from ..mws.errors import MwsError
+from ..mws.errors import (
+    InvalidState,
+    MalformedResponse,
+    MwsError,
+    ServerError,
+    Throttled,
+    TransportError,
+)
 from ..states import OrderReferenceState
-from .errors import AmazonRequestError, InvalidAmountError, InvalidStateError, TotalMismatchError
+from .errors import (
+    AmazonRequestError,
+    InvalidAmountError,
+    InvalidStateError,
+    TotalMismatchError,
+    no_answer,
+)
 from .locking import locked_order_reference
 from .sync import apply_details
 
@@ -121,6 +134,9 @@ def set_order_details(
             seller_order_id=seller_order_id,
             store_name=store_name or settings.store_name,
         )
+    except (TransportError, MalformedResponse) as err:
+        # idempotent: the caller sends the same details again; nothing is written meanwhile
+        raise no_answer(err) from err
     except MwsError as err:
         raise AmazonRequestError(err) from err
     with locked_order_reference(order_reference.pk) as oro:
@@ -157,6 +173,12 @@ def confirm(order_reference: OrderReference) -> OrderReference:
             raise InvalidStateError(f"order reference {oro} is {oro.state}: cannot confirm")
     try:
         get_client().confirm_order_reference(oro.amazon_order_reference_id)
+    except (TransportError, MalformedResponse, ServerError, Throttled, InvalidState) as err:
+        # no answer, or a repeat after a lost answer (InvalidState): Amazon tells what happened
+        oro = refresh(oro, source="response")
+        if oro.state == OrderReferenceState.OPEN:
+            return oro
+        raise no_answer(err) from err
     except MwsError as err:
         raise AmazonRequestError(err) from err
     return refresh(oro, source="response")

@@ -10,7 +10,7 @@ from ..client import get_client
 from ..models import Authorization, OrderReference
 from ..mws.errors import MalformedResponse, MwsError, ServerError, TransportError
 from ..states import AuthorizationState, CaptureState, OrderReferenceState
-from .errors import AmazonRequestError, InvalidStateError
+from .errors import AmazonRequestError, InvalidStateError, no_answer
 from .locking import locked_order_reference
 
 _NO_ANSWER = (TransportError, MalformedResponse, ServerError)
@@ -27,8 +27,12 @@ def close_order(order_reference: OrderReference, reason: str = "") -> OrderRefer
             raise InvalidStateError(f"order reference {oro} is {oro.state}: cannot close")
     try:
         get_client().close_order_reference(oro.amazon_order_reference_id, reason=reason or None)
-    except _NO_ANSWER:
-        pass  # the refresh below tells what happened
+    except _NO_ANSWER as err:
+        # the refresh tells what happened; still Open means it did not: the caller repeats
+        oro = refresh(oro, source="response")
+        if oro.state != OrderReferenceState.CLOSED:
+            raise no_answer(err) from err
+        return oro
     except MwsError as err:
         raise AmazonRequestError(err) from err
     return refresh(oro, source="response")
@@ -51,8 +55,9 @@ def cancel_order(order_reference: OrderReference, reason: str = "") -> OrderRefe
             )
     try:
         get_client().cancel_order_reference(oro.amazon_order_reference_id, reason=reason or None)
-    except _NO_ANSWER:
-        pass
+    except _NO_ANSWER as err:
+        if refresh(oro, source="response").state != OrderReferenceState.CANCELED:
+            raise no_answer(err) from err
     except MwsError as err:
         raise AmazonRequestError(err) from err
     oro = refresh(oro, source="response")
@@ -74,8 +79,11 @@ def close_authorization(authorization: Authorization, reason: str = "") -> Autho
             raise InvalidStateError(f"authorization {auth} is {auth.state or 'unknown'}")
     try:
         get_client().close_authorization(auth.amazon_authorization_id, reason=reason or None)
-    except _NO_ANSWER:
-        pass
+    except _NO_ANSWER as err:
+        auth = refresh(auth, source="response")
+        if auth.state != AuthorizationState.CLOSED:
+            raise no_answer(err) from err
+        return auth
     except MwsError as err:
         raise AmazonRequestError(err) from err
     return refresh(auth, source="response")

@@ -54,3 +54,13 @@ class AmazonRequestError(ServiceError):
         super().__init__(f"Amazon refused {error.operation or 'the request'}: {error.message}")
         self.error = error
         self.amazon_code = error.code
+
+
+def no_answer(err: AmazonPayError) -> AmazonRequestError:
+    """An AmazonRequestError for a call that got no usable answer (transport failure,
+    unparsable body, 5xx after the client's retries): code "NoAnswer", safe to repeat."""
+    if isinstance(err, MwsError):
+        return AmazonRequestError(err)
+    return AmazonRequestError(
+        MwsError(str(err), code="NoAnswer", operation=getattr(err, "operation", None))
+    )
