@@ -1,0 +1,82 @@
+"""The `Idempotency-Key` header of mutating endpoints: a retry gets the first answer.
+
+The key is stored (per caller) before the work starts, so a concurrent duplicate is refused
+with 409 instead of running twice; the answer is stored when the work is done and replayed,
+with `Idempotent-Replayed: true`, to every later request with the same key and body. Answers
+with a 5xx status are not kept: the work may not have happened, so a retry runs again (the
+services below are idempotent themselves). Keys are forgotten after KEY_TTL.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from ..models import IdempotencyKey
+from .errors import IdempotencyKeyInUse, IdempotencyKeyReused, InvalidIdempotencyKey
+from .permissions import caller
+
+HEADER = "Idempotency-Key"
+KEY_TTL = timedelta(hours=24)
+
+
+def _key(request: Request) -> str | None:
+    key = request.headers.get(HEADER)
+    if key is None:
+        return None
+    if not (1 <= len(key) <= 255) or not all(32 < ord(c) < 127 for c in key):
+        raise InvalidIdempotencyKey()
+    return key
+
+
+def _fingerprint(request: Request) -> str:
+    digest = hashlib.sha256()
+    for part in (request.method, request.path, request._request.body):
+        digest.update(part if isinstance(part, bytes) else str(part).encode())
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def _replay(row: IdempotencyKey) -> Response:
+    return Response(
+        row.response_body, status=row.response_status, headers={"Idempotent-Replayed": "true"}
+    )
+
+
+def idempotent(request: Request, handle: Callable[[], Response]) -> Response:
+    """Run `handle` once per Idempotency-Key; without the header, just run it."""
+    key = _key(request)
+    if key is None:
+        return handle()
+    owner, fingerprint = caller(request), _fingerprint(request)
+    IdempotencyKey.objects.filter(created_at__lt=timezone.now() - KEY_TTL).delete()
+    try:
+        with transaction.atomic():
+            row = IdempotencyKey.objects.create(owner=owner, key=key, fingerprint=fingerprint)
+    except IntegrityError:
+        row = IdempotencyKey.objects.get(owner=owner, key=key)
+        if row.fingerprint != fingerprint:
+            raise IdempotencyKeyReused() from None
+        if row.response_status is None:
+            raise IdempotencyKeyInUse() from None
+        return _replay(row)
+    try:
+        response = handle()
+    except BaseException:
+        row.delete()
+        raise
+    if response.status_code >= 500:
+        row.delete()
+        return response
+    row.response_status = response.status_code
+    row.response_body = json.loads(JSONRenderer().render(response.data) or b"null")
+    row.save(update_fields=["response_status", "response_body"])
+    return response

@@ -1,0 +1,87 @@
+"""Who may touch a checkout: the session or the user that started it, nobody else.
+
+Another caller gets 404, exactly as for an id that does not exist, so ids cannot be probed.
+The session keeps the started order reference ids (and the buyer's access token, which
+never goes to the database); a signed-in user also owns the checkouts stored with their id.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework.authentication import SessionAuthentication
+from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
+
+from ..models import OrderReference
+from .errors import CheckoutNotFound, CsrfFailed
+
+SESSION_KEY = "django_amazonpay_checkouts"
+
+
+class CsrfSessionAuthentication(SessionAuthentication):
+    """Session authentication that checks CSRF on every unsafe request.
+
+    DRF's SessionAuthentication checks CSRF for signed-in users only; our anonymous buyers
+    are identified by their session too, so their POSTs need the same protection.
+    """
+
+    def authenticate(self, request: Request) -> tuple[Any, None] | None:
+        user = getattr(request._request, "user", None)
+        if request.method not in ("GET", "HEAD", "OPTIONS", "TRACE"):
+            self.enforce_csrf(request)
+        if user is None or not user.is_active:
+            return None
+        return (user, None)
+
+    def enforce_csrf(self, request: Request) -> None:
+        from rest_framework.exceptions import PermissionDenied
+
+        try:
+            super().enforce_csrf(request)
+        except PermissionDenied as err:
+            raise CsrfFailed() from err
+
+
+class HasSession(BasePermission):
+    """Every caller works through a session (anonymous buyers included)."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return hasattr(request, "session")
+
+
+def remember_checkout(request: Request, oro_id: str, access_token: str | None) -> None:
+    """Record in the session that this caller started `oro_id`."""
+    checkouts = dict(request.session.get(SESSION_KEY, {}))
+    checkouts[oro_id] = access_token or checkouts.get(oro_id) or ""
+    request.session[SESSION_KEY] = checkouts
+
+
+def access_token(request: Request, oro_id: str) -> str | None:
+    """The buyer's Login with Amazon token for `oro_id`, when this session has it."""
+    return request.session.get(SESSION_KEY, {}).get(oro_id) or None
+
+
+def owns(request: Request, oro: OrderReference) -> bool:
+    if oro.amazon_order_reference_id in request.session.get(SESSION_KEY, {}):
+        return True
+    user = request.user
+    return bool(user and user.is_authenticated and oro.user_id == user.pk)
+
+
+def owned_checkout(request: Request, oro_id: str) -> OrderReference:
+    """The caller's order reference, or 404 (unknown and foreign ids alike)."""
+    oro = OrderReference.objects.filter(amazon_order_reference_id=oro_id).first()
+    if oro is None or not owns(request, oro):
+        raise CheckoutNotFound()
+    return oro
+
+
+def caller(request: Request) -> str:
+    """A stable name of the caller, for idempotency keys and throttling."""
+    user = request.user
+    if user and user.is_authenticated:
+        return f"user:{user.pk}"
+    if not request.session.session_key:
+        request.session.save()
+    return f"session:{request.session.session_key}"

@@ -1,0 +1,283 @@
+"""One view per checkout step: validate, call one service, answer with the checkout.
+
+Every answer carries `next_action` (see steps.py). Errors come from errors.exception_handler,
+whatever the host's EXCEPTION_HANDLER is. Mutating steps honour `Idempotency-Key`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.http import HttpRequest, JsonResponse
+from django.utils.translation import gettext as _
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.parsers import JSONParser
+from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .. import services
+from ..conf import get_settings
+from ..models import OrderReference
+from ..mws.errors import MwsError, TransportError
+from ..states import OrderReferenceState
+from . import serializers as s
+from .errors import CheckoutNotFound, WrongState, error_body, exception_handler
+from .idempotency import HEADER, idempotent
+from .orders import resolve_order
+from .permissions import (
+    CsrfSessionAuthentication,
+    HasSession,
+    access_token,
+    owned_checkout,
+    owns,
+    remember_checkout,
+)
+from .steps import (
+    authorization_action,
+    latest_authorization,
+    next_action,
+    payment_outcome,
+    result_action,
+)
+from .throttling import CheckoutReadThrottle, CheckoutWriteThrottle
+
+IDEMPOTENCY_PARAMETER = OpenApiParameter(
+    HEADER,
+    str,
+    OpenApiParameter.HEADER,
+    description="Optional: a retry with the same key gets the first answer, nothing runs twice.",
+)
+ERROR_RESPONSES = {
+    code: OpenApiResponse(s.ErrorSerializer, description=text)
+    for code, text in (
+        (400, "invalid_request, invalid_json, invalid_idempotency_key, or Amazon's code"),
+        (403, "csrf_failed"),
+        (404, "no_checkout (unknown or another caller's), no_order"),
+        (409, "invalid_state, idempotency_key_in_use"),
+        (422, "invalid_amount, amount_exceeded, idempotency_key_reused"),
+        (429, "throttled"),
+        (502, "Amazon's error code"),
+        (503, "amazon_unavailable"),
+    )
+}
+
+
+class CheckoutAPIView(APIView):
+    """Shared policy: session + CSRF, throttles, JSON only, our error handler and schema."""
+
+    authentication_classes = [CsrfSessionAuthentication]
+    permission_classes = [HasSession]
+    throttle_classes = [CheckoutReadThrottle, CheckoutWriteThrottle]
+    parser_classes = [JSONParser]
+    renderer_classes = [JSONRenderer]
+    schema = AutoSchema()
+
+    def get_exception_handler(self) -> Callable[[Exception, dict[str, Any]], Response]:
+        return exception_handler
+
+    def mutate(self, request: Request, step: Callable[[], Response]) -> Response:
+        """Run a mutating step once per Idempotency-Key; its errors are answered (and kept)."""
+
+        def guarded() -> Response:
+            try:
+                return step()
+            except Exception as exc:  # answered by our handler, kept for replays
+                return self.handle_exception(exc)
+
+        return idempotent(request, guarded)
+
+    def checkout(self, request: Request, oro_id: str) -> OrderReference:
+        return owned_checkout(request, oro_id)
+
+
+def _valid(serializer_class: type, request: Request) -> dict[str, Any]:
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def _live_constraints(oro: OrderReference, token: str | None) -> list[dict[str, str]]:
+    """Constraints of a Draft, read from Amazon (they are not mirrored: they change as the
+    buyer uses the widgets)."""
+    if oro.state != OrderReferenceState.DRAFT:
+        return []
+    from ..client import get_client
+
+    details = get_client().get_order_reference_details(
+        oro.amazon_order_reference_id, access_token=token
+    )
+    return [
+        {"id": c.constraint_id, "description": c.description or ""} for c in details.constraints
+    ]
+
+
+class StartCheckoutView(CheckoutAPIView):
+    @extend_schema(
+        operation_id="start_checkout",
+        request=s.StartCheckoutSerializer,
+        parameters=[IDEMPOTENCY_PARAMETER],
+        responses={201: s.CheckoutSerializer, **ERROR_RESPONSES},
+        summary="Start a checkout from the widgets' order reference id",
+    )
+    def post(self, request: Request) -> Response:
+        def step() -> Response:
+            data = _valid(s.StartCheckoutSerializer, request)
+            oro_id, token = data["amazon_order_reference_id"], data.get("access_token") or None
+            existing = OrderReference.objects.filter(amazon_order_reference_id=oro_id).first()
+            if existing is not None and not owns(request, existing):
+                raise CheckoutNotFound()
+            oro = services.start_checkout(oro_id, access_token=token, user=request.user)
+            remember_checkout(request, oro_id, token)
+            return Response(s.checkout_data(oro), status=status.HTTP_201_CREATED)
+
+        return self.mutate(request, step)
+
+
+class CheckoutView(CheckoutAPIView):
+    @extend_schema(
+        operation_id="read_checkout",
+        responses={200: s.CheckoutSerializer, **ERROR_RESPONSES},
+        summary="Read a checkout: state, constraints, destination, amounts, next action",
+    )
+    def get(self, request: Request, oro_id: str) -> Response:
+        oro = self.checkout(request, oro_id)
+        try:
+            constraints = _live_constraints(oro, access_token(request, oro_id))
+        except (MwsError, TransportError):  # Amazon unreachable: answer from the mirror
+            constraints = []
+        return Response(s.checkout_data(oro, constraints=constraints))
+
+
+class SetOrderView(CheckoutAPIView):
+    @extend_schema(
+        operation_id="set_order",
+        request=s.SetOrderSerializer,
+        parameters=[IDEMPOTENCY_PARAMETER],
+        responses={200: s.CheckoutSerializer, **ERROR_RESPONSES},
+        summary="Set the shop's order: amount and items from ORDER_RESOLVER",
+    )
+    def post(self, request: Request, oro_id: str) -> Response:
+        def step() -> Response:
+            data = _valid(s.SetOrderSerializer, request)
+            oro = self.checkout(request, oro_id)
+            if oro.state != OrderReferenceState.DRAFT:
+                raise WrongState(_("The order can only be set before the checkout is confirmed."))
+            # read the full address with the buyer's token, so the shop can price shipping
+            oro = services.start_checkout(oro_id, access_token=access_token(request, oro_id))
+            django_request: HttpRequest = request._request
+            django_request.amazon_pay_checkout = oro  # type: ignore[attr-defined]
+            order = resolve_order(django_request, data["order_id"])
+            oro = services.set_order_details(
+                oro,
+                items=order.items,
+                shipping_fee=order.shipping_fee,
+                discount=order.discount,
+                discount_note=order.discount_note,
+                seller_order_id=order.seller_order_id,
+                store_name=order.store_name,
+                seller_note=order.seller_note,
+            )
+            return Response(s.checkout_data(oro))
+
+        return self.mutate(request, step)
+
+
+def _confirm_and_authorize(oro: OrderReference) -> dict[str, Any]:
+    oro = services.confirm(oro)
+    action = None
+    if get_settings().authorize_on_confirm:
+        result = services.authorize(oro)
+        action = result_action(result.next_action, result.outcome)
+        oro.refresh_from_db()
+    return s.checkout_data(oro, action=action)
+
+
+class ConfirmView(CheckoutAPIView):
+    @extend_schema(
+        operation_id="confirm_checkout",
+        request=None,
+        parameters=[IDEMPOTENCY_PARAMETER],
+        responses={200: s.CheckoutSerializer, **ERROR_RESPONSES},
+        summary="Confirm the order reference (and authorize, per AUTHORIZE_ON_CONFIRM)",
+    )
+    def post(self, request: Request, oro_id: str) -> Response:
+        def step() -> Response:
+            oro = self.checkout(request, oro_id)
+            if oro.state == OrderReferenceState.DRAFT and not oro.seller_order_id:
+                raise WrongState(_("Set the order before confirming."))
+            if oro.state == OrderReferenceState.SUSPENDED:
+                raise WrongState(
+                    _("The payment method was declined: choose another one, then reconfirm.")
+                )
+            return Response(_confirm_and_authorize(oro))
+
+        return self.mutate(request, step)
+
+
+class ReconfirmView(CheckoutAPIView):
+    @extend_schema(
+        operation_id="reconfirm_checkout",
+        request=None,
+        parameters=[IDEMPOTENCY_PARAMETER],
+        responses={200: s.CheckoutSerializer, **ERROR_RESPONSES},
+        summary="Confirm again after the buyer chose another payment method, and authorize",
+    )
+    def post(self, request: Request, oro_id: str) -> Response:
+        def step() -> Response:
+            oro = self.checkout(request, oro_id)
+            if oro.state not in (OrderReferenceState.SUSPENDED, OrderReferenceState.OPEN):
+                raise WrongState(
+                    _("Only a checkout declined with InvalidPaymentMethod can be reconfirmed.")
+                )
+            return Response(_confirm_and_authorize(oro))
+
+        return self.mutate(request, step)
+
+
+class PaymentView(CheckoutAPIView):
+    @extend_schema(
+        operation_id="read_payment",
+        responses={200: s.PaymentSerializer, **ERROR_RESPONSES},
+        summary="Read the payment result (a pending authorization is polled)",
+    )
+    def get(self, request: Request, oro_id: str) -> Response:
+        oro = self.checkout(request, oro_id)
+        auth = latest_authorization(oro)
+        if auth is not None and payment_outcome(auth) in ("pending", "in_doubt"):
+            services.refresh(auth, source="poll")
+            oro.refresh_from_db()
+            auth = latest_authorization(oro)
+        action = authorization_action(auth) if auth is not None else next_action(oro)
+        return Response(s.payment_data(oro, outcome=payment_outcome(auth), action=action))
+
+
+class CancelView(CheckoutAPIView):
+    @extend_schema(
+        operation_id="cancel_checkout",
+        request=s.CancelSerializer,
+        parameters=[IDEMPOTENCY_PARAMETER],
+        responses={200: s.CheckoutSerializer, **ERROR_RESPONSES},
+        summary="Cancel the order reference (nothing captured yet)",
+    )
+    def post(self, request: Request, oro_id: str) -> Response:
+        def step() -> Response:
+            data = _valid(s.CancelSerializer, request) if request.body else {}
+            oro = self.checkout(request, oro_id)
+            if oro.state == OrderReferenceState.DRAFT:
+                raise WrongState(_("A checkout is only canceled after confirmation."))
+            oro = services.cancel_order(oro, reason=data.get("reason", ""))
+            return Response(s.checkout_data(oro))
+
+        return self.mutate(request, step)
+
+
+def not_found(request: HttpRequest, rest: str = "") -> JsonResponse:
+    """Unknown URLs below the API answer in the API's error shape too."""
+    return JsonResponse(
+        error_body("not_found", _("No such API endpoint.")), status=status.HTTP_404_NOT_FOUND
+    )
