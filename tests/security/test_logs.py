@@ -1,0 +1,207 @@
+"""Nothing secret or personal reaches a log (issue 7 item 4, docs/security.md).
+
+Every logger (the root, django_amazonpay.*, the simulator, requests/urllib3) is captured at
+DEBUG with the client's wire dump switched on, through a whole checkout with its faults and
+declines; the text of every record (message, arguments, traceback) is searched for the secret
+key, every Signature sent, the buyer's access token, name, email, phone and address lines.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
+from urllib.parse import parse_qs, quote
+
+import pytest
+from django.conf import settings as django_settings
+
+from django_amazonpay import services
+from django_amazonpay.client import get_client, reset_clients
+from django_amazonpay.mws import transport
+from django_amazonpay.services import ItemSnapshot
+from tests.services import conftest as service_fixtures
+
+pytestmark = pytest.mark.django_db
+
+sim = service_fixtures.sim
+_fresh_client = service_fixtures._fresh_client
+
+ACCESS_TOKEN = "Atza|IwEBIUniqueAccessToken-4711-zz"
+BUYER = {"Name": "秘密花子", "Email": "hanako.secret@example.jp"}
+ADDRESS = {
+    "Name": "秘密花子",
+    "AddressLine1": "港区六本木9-9-9",
+    "AddressLine2": "シークレットタワー42階",
+    "StateOrRegion": "東京都",
+    "PostalCode": "1066199",
+    "CountryCode": "JP",
+    "Phone": "090-9876-5432",
+}
+
+
+class Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.setFormatter(logging.Formatter("%(name)s %(levelname)s %(message)s"))
+        self.lines: list[str] = []
+        self.names: set[str] = set()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.names.add(record.name)
+        self.lines.append(self.format(record))
+
+
+@pytest.fixture
+def all_logs() -> Iterator[Collect]:
+    """Every logger at DEBUG, enabled, feeding one handler (also the non-propagating ones)."""
+    handler = Collect()
+    root = logging.getLogger()
+    saved: list[tuple[logging.Logger, int, bool]] = []
+    for name in list(logging.root.manager.loggerDict):
+        logger = logging.getLogger(name)
+        saved.append((logger, logger.level, logger.disabled))
+        logger.setLevel(logging.NOTSET)
+        logger.disabled = False
+        if not logger.propagate:
+            logger.addHandler(handler)
+    root_level = root.level
+    root.setLevel(logging.DEBUG)
+    root.addHandler(handler)
+    try:
+        yield handler
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(root_level)
+        for logger, level, disabled in saved:
+            logger.setLevel(level)
+            logger.disabled = disabled
+            logger.removeHandler(handler)
+
+
+SIGNATURES: set[str] = set()
+
+
+@pytest.fixture(autouse=True)
+def record_signatures(monkeypatch: pytest.MonkeyPatch) -> Iterator[set[str]]:
+    """Every Signature the client computes, whatever the transport."""
+    original = transport.signed_body
+
+    def signed_body(*args: Any, **kwargs: Any) -> str:
+        body = original(*args, **kwargs)
+        SIGNATURES.update(parse_qs(body).get("Signature", []))
+        return body
+
+    monkeypatch.setattr(transport, "signed_body", signed_body)
+    SIGNATURES.clear()
+    yield SIGNATURES
+
+
+def dump_the_wire(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The client's opt-in wire dump on, backoff not slept: the most a log can ever see."""
+    client = get_client()
+    monkeypatch.setattr(client, "config", dataclasses.replace(client.config, log_wire=True))
+    monkeypatch.setattr(client, "sleep", lambda seconds: None)
+
+
+@pytest.fixture
+def wire_dump(sim: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    dump_the_wire(monkeypatch)
+
+
+def forbidden(sim: Any) -> dict[str, str]:
+    secret = django_settings.AMAZON_PAY["SECRET_KEY"]
+    values = {
+        "secret key": secret,
+        "secret key (url-encoded)": quote(secret, safe=""),
+        "access token": ACCESS_TOKEN,
+        "access token (url-encoded)": quote(ACCESS_TOKEN, safe=""),
+        "buyer name": BUYER["Name"],
+        "buyer email": BUYER["Email"],
+        "phone": ADDRESS["Phone"],
+        "address line 1": ADDRESS["AddressLine1"],
+        "address line 2": ADDRESS["AddressLine2"],
+    }
+    for n, signature in enumerate(sorted(SIGNATURES)):
+        values[f"signature {n}"] = signature
+        values[f"signature {n} (url-encoded)"] = quote(signature, safe="")
+    return values
+
+
+def assert_clean(logs: Collect, sim: Any) -> None:
+    values = forbidden(sim)
+    assert any(k.startswith("signature") for k in values), "no signed request was seen"
+    text = "\n".join(logs.lines)
+    leaks = [f"{what}: {value!r}" for what, value in values.items() if value in text]
+    assert not leaks, leaks
+
+
+def full_checkout(sim: Any) -> None:
+    """Every use case once, with faults and a refused call on the way."""
+    oid = sim.create_order_reference(buyer=BUYER, address=ADDRESS)
+    oro = services.start_checkout(oid, access_token=ACCESS_TOKEN)
+    sim.faults.inject("SetOrderReferenceDetails", "http_500")
+    oro = services.set_order_details(
+        oro,
+        items=[ItemSnapshot(title="秘密のTシャツ 🎁", unit_price=Decimal("3000"), quantity=2)],
+        shipping_fee=500,
+        seller_order_id="LOG-0001",
+        seller_note="配達は午前中に 🙏",
+    )
+    oro = services.confirm(oro)
+    sim.faults.inject("Authorize", "lost_response")
+    auth = services.authorize(oro, synchronous=True, seller_note="秘密").authorization
+    sim.faults.inject("Capture", "malformed")
+    cap = services.capture(auth).capture
+    cap = services.capture(auth).capture  # reconciles the malformed answer
+    sim.faults.inject("Refund", "reset")
+    services.refund(cap, amount=1000, seller_note="返品 🙇")
+    services.refresh(oro)
+    with pytest.raises(services.ServiceError):
+        services.cancel_order(oro)  # refused: captured already
+    services.close_order(oro, reason="終了")
+    # a second buyer whose payment method is declined
+    declined = sim.create_order_reference(buyer=BUYER, address=ADDRESS)
+    oro2 = services.start_checkout(declined, access_token=ACCESS_TOKEN)
+    oro2 = services.set_order_details(
+        oro2,
+        items=[ItemSnapshot(title="x", unit_price=Decimal("1000"))],
+        shipping_fee=0,
+        seller_order_id="LOG-0002",
+    )
+    oro2 = services.confirm(oro2)
+    services.authorize(oro2, synchronous=True, seller_note='{"SandboxSimulation": '
+                       '{"State":"Declined", "ReasonCode":"InvalidPaymentMethod"}}')  # fmt: skip
+    # a wrong order reference id and an access token Amazon refuses
+    with pytest.raises(services.ServiceError):
+        services.start_checkout("S03-0000000-0000000", access_token=ACCESS_TOKEN)
+
+
+def test_full_checkout_through_the_services_logs_no_secret(all_logs, wire_dump, sim) -> None:
+    full_checkout(sim)
+    assert len(all_logs.lines) > 50, "the wire dump should have produced many records"
+    assert any(name.startswith("django_amazonpay.mws") for name in all_logs.names)
+    assert_clean(all_logs, sim)
+
+
+@pytest.mark.server
+def test_full_checkout_over_a_socket_logs_no_secret(
+    all_logs, sim, amazon_pay_simulator_server, settings, monkeypatch
+) -> None:
+    """The simulator's server and urllib3 log too when the wire is a real socket."""
+    settings.AMAZON_PAY = {**settings.AMAZON_PAY, "ENDPOINT": amazon_pay_simulator_server}
+    reset_clients()
+    dump_the_wire(monkeypatch)
+    full_checkout(sim)
+    assert any(name.startswith("urllib3") for name in all_logs.names), all_logs.names
+    assert_clean(all_logs, sim)
+
+
+def test_the_capture_catches_a_planted_leak(all_logs, wire_dump, sim) -> None:
+    """The search is not vacuous: a logged access token is found."""
+    full_checkout(sim)
+    logging.getLogger("django_amazonpay.test").debug("token %s", ACCESS_TOKEN)
+    with pytest.raises(AssertionError, match="access token"):
+        assert_clean(all_logs, sim)
