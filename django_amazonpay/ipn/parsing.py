@@ -89,9 +89,9 @@ class Notification:
             "amazon_authorization_id",
             "amazon_capture_id",
             "amazon_refund_id",
-            "amazon_order_reference_id",
             "amazon_chargeback_id",
             "amazon_billing_agreement_id",
+            "amazon_order_reference_id",
         ):
             value = getattr(d, name, None)
             if value:
