@@ -127,7 +127,9 @@ def warn_expiring_authorizations(limit: int = 500) -> dict[str, int]:
     # a coarse database filter (created long enough ago), the exact one below
     oldest_relevant = now + horizon - lifetime
     qs = Authorization.objects.filter(state=AuthorizationState.OPEN).filter(
-        Q(created_at__lte=oldest_relevant) | Q(expiration__lte=now + horizon)
+        Q(amazon_created_at__lte=oldest_relevant)
+        | Q(amazon_created_at__isnull=True, created_at__lte=oldest_relevant)
+        | Q(expiration__lte=now + horizon)
     )
     cache = caches[settings.throttle_cache]
     sent = 0
