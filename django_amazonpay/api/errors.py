@@ -19,7 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
 from ..conf import ConfigurationError
-from ..mws.errors import MwsError, TransportError
+from ..mws.errors import MwsError, ServerError, Throttled, TransportError
 from ..services import errors as service_errors
 
 logger = logging.getLogger(__name__)
@@ -119,11 +119,19 @@ def _flatten(detail: Any, prefix: str = "") -> list[str]:
 def _amazon_status(error: MwsError) -> int:
     if error.status == status.HTTP_404_NOT_FOUND:
         return status.HTTP_404_NOT_FOUND
-    if error.code in ("InvalidOrderReferenceStatus", "InvalidAuthorizationStatus"):
+    if error.code in (
+        "InvalidOrderReferenceStatus",
+        "InvalidAuthorizationStatus",
+        "ConstraintsExist",
+    ):
         return status.HTTP_409_CONFLICT
     if error.status is not None and 400 <= error.status < 500 and error.status not in (401, 403):
         return status.HTTP_400_BAD_REQUEST
     return status.HTTP_502_BAD_GATEWAY
+
+
+def _unavailable(error: MwsError) -> bool:
+    return isinstance(error, ServerError | Throttled)
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
@@ -143,15 +151,18 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
         body, code = error_body(name, text), exc.status_code
         if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
             headers["Retry-After"] = str(int(exc.wait))
-    elif isinstance(exc, service_errors.AmazonRequestError):
+    elif isinstance(exc, service_errors.AmazonRequestError) and not _unavailable(exc.error):
         body = error_body(exc.amazon_code or "amazon_error", exc.error.message)
         code = _amazon_status(exc.error)
+    elif isinstance(exc, MwsError) and not _unavailable(exc):
+        body = error_body(exc.code or "amazon_error", exc.message)
+        code = _amazon_status(exc)
     elif isinstance(exc, service_errors.ServiceError):
         code = next(
             (s for cls, s in _SERVICE_ERRORS if isinstance(exc, cls)), status.HTTP_400_BAD_REQUEST
         )
         body = error_body(exc.code, exc)
-    elif isinstance(exc, MwsError | TransportError):
+    elif isinstance(exc, MwsError | TransportError | service_errors.AmazonRequestError):
         logger.warning("Amazon Pay unavailable: %s", exc)
         body = error_body("amazon_unavailable", _("Amazon Pay did not answer; try again."))
         code = status.HTTP_503_SERVICE_UNAVAILABLE

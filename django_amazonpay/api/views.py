@@ -11,8 +11,7 @@ from typing import Any
 
 from django.http import HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
-from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import status
 from rest_framework.parsers import JSONParser
 from rest_framework.renderers import JSONRenderer
@@ -37,6 +36,7 @@ from .permissions import (
     owns,
     remember_checkout,
 )
+from .schema import CheckoutSchema
 from .steps import (
     authorization_action,
     latest_authorization,
@@ -75,7 +75,9 @@ class CheckoutAPIView(APIView):
     throttle_classes = [CheckoutReadThrottle, CheckoutWriteThrottle]
     parser_classes = [JSONParser]
     renderer_classes = [JSONRenderer]
-    schema = AutoSchema()
+    schema = CheckoutSchema()
+    #: this view's OpenAPI description (schema.CheckoutSchema reads it)
+    docs: dict[str, Any] = {}
 
     def get_exception_handler(self) -> Callable[[Exception, dict[str, Any]], Response]:
         return exception_handler
@@ -117,13 +119,14 @@ def _live_constraints(oro: OrderReference, token: str | None) -> list[dict[str, 
 
 
 class StartCheckoutView(CheckoutAPIView):
-    @extend_schema(
+    docs = dict(
         operation_id="start_checkout",
         request=s.StartCheckoutSerializer,
         parameters=[IDEMPOTENCY_PARAMETER],
         responses={201: s.CheckoutSerializer, **ERROR_RESPONSES},
         summary="Start a checkout from the widgets' order reference id",
     )
+
     def post(self, request: Request) -> Response:
         def step() -> Response:
             data = _valid(s.StartCheckoutSerializer, request)
@@ -139,11 +142,12 @@ class StartCheckoutView(CheckoutAPIView):
 
 
 class CheckoutView(CheckoutAPIView):
-    @extend_schema(
+    docs = dict(
         operation_id="read_checkout",
         responses={200: s.CheckoutSerializer, **ERROR_RESPONSES},
         summary="Read a checkout: state, constraints, destination, amounts, next action",
     )
+
     def get(self, request: Request, oro_id: str) -> Response:
         oro = self.checkout(request, oro_id)
         try:
@@ -154,13 +158,14 @@ class CheckoutView(CheckoutAPIView):
 
 
 class SetOrderView(CheckoutAPIView):
-    @extend_schema(
+    docs = dict(
         operation_id="set_order",
         request=s.SetOrderSerializer,
         parameters=[IDEMPOTENCY_PARAMETER],
         responses={200: s.CheckoutSerializer, **ERROR_RESPONSES},
         summary="Set the shop's order: amount and items from ORDER_RESOLVER",
     )
+
     def post(self, request: Request, oro_id: str) -> Response:
         def step() -> Response:
             data = _valid(s.SetOrderSerializer, request)
@@ -198,13 +203,14 @@ def _confirm_and_authorize(oro: OrderReference) -> dict[str, Any]:
 
 
 class ConfirmView(CheckoutAPIView):
-    @extend_schema(
+    docs = dict(
         operation_id="confirm_checkout",
         request=None,
         parameters=[IDEMPOTENCY_PARAMETER],
         responses={200: s.CheckoutSerializer, **ERROR_RESPONSES},
         summary="Confirm the order reference (and authorize, per AUTHORIZE_ON_CONFIRM)",
     )
+
     def post(self, request: Request, oro_id: str) -> Response:
         def step() -> Response:
             oro = self.checkout(request, oro_id)
@@ -220,13 +226,14 @@ class ConfirmView(CheckoutAPIView):
 
 
 class ReconfirmView(CheckoutAPIView):
-    @extend_schema(
+    docs = dict(
         operation_id="reconfirm_checkout",
         request=None,
         parameters=[IDEMPOTENCY_PARAMETER],
         responses={200: s.CheckoutSerializer, **ERROR_RESPONSES},
         summary="Confirm again after the buyer chose another payment method, and authorize",
     )
+
     def post(self, request: Request, oro_id: str) -> Response:
         def step() -> Response:
             oro = self.checkout(request, oro_id)
@@ -240,11 +247,12 @@ class ReconfirmView(CheckoutAPIView):
 
 
 class PaymentView(CheckoutAPIView):
-    @extend_schema(
+    docs = dict(
         operation_id="read_payment",
         responses={200: s.PaymentSerializer, **ERROR_RESPONSES},
         summary="Read the payment result (a pending authorization is polled)",
     )
+
     def get(self, request: Request, oro_id: str) -> Response:
         oro = self.checkout(request, oro_id)
         auth = latest_authorization(oro)
@@ -257,13 +265,14 @@ class PaymentView(CheckoutAPIView):
 
 
 class CancelView(CheckoutAPIView):
-    @extend_schema(
+    docs = dict(
         operation_id="cancel_checkout",
         request=s.CancelSerializer,
         parameters=[IDEMPOTENCY_PARAMETER],
         responses={200: s.CheckoutSerializer, **ERROR_RESPONSES},
         summary="Cancel the order reference (nothing captured yet)",
     )
+
     def post(self, request: Request, oro_id: str) -> Response:
         def step() -> Response:
             data = _valid(s.CancelSerializer, request) if request.body else {}

@@ -6,15 +6,20 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from django_amazonpay.client import reset_clients
+from django_amazonpay.testing import mount_simulator
+from tests.api import resolver
 
 BASE = "/amazon-pay/api/checkouts/"
 
 
 @pytest.fixture(autouse=True)
 def _api_settings(settings: Any) -> Iterator[None]:
+    cache.clear()  # throttle counters
+    resolver.SEEN.clear()
     settings.ROOT_URLCONF = "tests.api.urls"
     settings.AMAZON_PAY = {**settings.AMAZON_PAY, "ORDER_RESOLVER": "tests.api.resolver.resolve"}
     reset_clients()
@@ -50,3 +55,27 @@ def start_and_set(client: APIClient, sim: Any, **kwargs: Any) -> dict[str, Any]:
     response = client.post(url(oro_id, "order"), {"order_id": "A-1"}, format="json")
     assert response.status_code == 200, response.json()
     return response.json()
+
+
+def confirmed(client: APIClient, sim: Any, **kwargs: Any) -> dict[str, Any]:
+    oro_id = start_and_set(client, sim, **kwargs)["amazon_order_reference_id"]
+    response = client.post(url(oro_id, "confirm"))
+    assert response.status_code == 200, response.json()
+    return response.json()
+
+
+def assert_error(response: Any, status: int, code: str | None = None) -> dict[str, Any]:
+    """The seed-003 error shape, the status, and no traceback."""
+    assert response.status_code == status, response.content
+    body = response.json()
+    assert set(body) == {"error", "error_description"}, body
+    assert body["error_description"] and "Traceback" not in body["error_description"]
+    if code is not None:
+        assert body["error"] == code, body
+    return body
+
+
+def configure(settings: Any, sim: Any, **keys: Any) -> None:
+    """Change AMAZON_PAY keys mid-test (the clients are rebuilt: mount the simulator again)."""
+    settings.AMAZON_PAY = {**settings.AMAZON_PAY, **keys}
+    mount_simulator(sim)

@@ -1,0 +1,109 @@
+"""Idempotency-Key: a retry gets the first answer and nothing runs twice."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from rest_framework.test import APIClient
+
+from django_amazonpay.models import Authorization, IdempotencyKey
+from tests.api import resolver
+from tests.api.conftest import assert_error, start, start_and_set, url
+
+pytestmark = pytest.mark.django_db
+
+
+def test_set_order_replayed(sim: Any, client: Any) -> None:
+    oro_id = start(client, sim)["amazon_order_reference_id"]
+    first = client.post(url(oro_id, "order"), {"order_id": "A-1"}, format="json",
+                        HTTP_IDEMPOTENCY_KEY="k-1")  # fmt: skip
+    second = client.post(url(oro_id, "order"), {"order_id": "A-1"}, format="json",
+                         HTTP_IDEMPOTENCY_KEY="k-1")  # fmt: skip
+    assert first.status_code == second.status_code == 200
+    assert first.json() == second.json()
+    assert second["Idempotent-Replayed"] == "true" and "Idempotent-Replayed" not in first
+    assert len(resolver.SEEN) == 1  # the resolver (and Amazon) ran once
+
+
+def test_confirm_replayed_authorizes_once(sim: Any, client: Any) -> None:
+    oro_id = start_and_set(client, sim)["amazon_order_reference_id"]
+    answers = [client.post(url(oro_id, "confirm"), HTTP_IDEMPOTENCY_KEY="c") for _ in range(3)]
+    assert {a.status_code for a in answers} == {200}
+    assert answers[0].json() == answers[2].json()
+    assert Authorization.objects.count() == 1
+
+
+def test_errors_are_replayed_too(sim: Any, client: Any) -> None:
+    oro_id = start(client, sim)["amazon_order_reference_id"]
+    for _ in range(2):
+        response = client.post(url(oro_id, "order"), {"order_id": "missing"}, format="json",
+                               HTTP_IDEMPOTENCY_KEY="m")  # fmt: skip
+        assert_error(response, 404, "no_order")
+    assert response["Idempotent-Replayed"] == "true"
+    assert len(resolver.SEEN) == 1
+
+
+def test_the_same_key_for_another_request_is_refused(sim: Any, client: Any) -> None:
+    oro_id = start(client, sim)["amazon_order_reference_id"]
+    client.post(url(oro_id, "order"), {"order_id": "A-1"}, format="json", HTTP_IDEMPOTENCY_KEY="x")
+    response = client.post(url(oro_id, "order"), {"order_id": "as-dict"}, format="json",
+                           HTTP_IDEMPOTENCY_KEY="x")  # fmt: skip
+    assert_error(response, 422, "idempotency_key_reused")
+
+
+def test_a_key_still_in_progress(sim: Any, client: Any) -> None:
+    oro_id = start(client, sim)["amazon_order_reference_id"]
+    from django_amazonpay.api.idempotency import _fingerprint  # noqa: F401 (documented shape)
+
+    session_key = client.session.session_key
+    response = client.post(url(oro_id, "confirm"), HTTP_IDEMPOTENCY_KEY="busy")
+    row = IdempotencyKey.objects.get(key="busy")
+    assert row.owner == f"session:{session_key}"
+    row.response_status = None
+    row.save()
+    assert response.status_code == 409  # the order was not set: invalid_state, kept
+    assert_error(client.post(url(oro_id, "confirm"), HTTP_IDEMPOTENCY_KEY="busy"), 409,
+                 "idempotency_key_in_use")  # fmt: skip
+
+
+@pytest.mark.parametrize("key", ["", "x" * 256, "with space", "ünïcode"])
+def test_malformed_keys(sim: Any, client: Any, key: str) -> None:
+    body = {"amazon_order_reference_id": sim.create_order_reference()}
+    response = client.post(url(), body, format="json", HTTP_IDEMPOTENCY_KEY=key)
+    assert_error(response, 400, "invalid_idempotency_key")
+
+
+def test_server_errors_are_not_kept(sim: Any, client: Any, monkeypatch: Any) -> None:
+    oro_id = start(client, sim)["amazon_order_reference_id"]
+    calls = []
+
+    def flaky(request: Any, order_id: str) -> Any:
+        calls.append(order_id)
+        if len(calls) == 1:
+            raise RuntimeError("transient")
+        return resolver.OrderSnapshot(items=resolver.ITEMS)
+
+    monkeypatch.setattr(resolver, "resolve", flaky)
+    body = {"order_id": "A-1"}
+    first = client.post(url(oro_id, "order"), body, format="json", HTTP_IDEMPOTENCY_KEY="f")
+    assert_error(first, 500, "server_error")
+    second = client.post(url(oro_id, "order"), body, format="json", HTTP_IDEMPOTENCY_KEY="f")
+    assert second.status_code == 200 and second.json()["amount"] == "7000"
+
+
+def test_keys_belong_to_their_caller(sim: Any, client: Any) -> None:
+    oro_id = start(client, sim)["amazon_order_reference_id"]
+    body = {"order_id": "A-1"}
+    client.post(url(oro_id, "order"), body, format="json", HTTP_IDEMPOTENCY_KEY="shared")
+    other = APIClient().post(url(oro_id, "order"), body, format="json",
+                             HTTP_IDEMPOTENCY_KEY="shared")  # fmt: skip
+    assert_error(other, 404, "no_checkout")  # not the first caller's replayed answer
+
+
+def test_start_with_a_key(sim: Any, client: Any) -> None:
+    body = {"amazon_order_reference_id": sim.create_order_reference()}
+    first = client.post(url(), body, format="json", HTTP_IDEMPOTENCY_KEY="s")
+    second = client.post(url(), body, format="json", HTTP_IDEMPOTENCY_KEY="s")
+    assert first.status_code == second.status_code == 201
+    assert second["Idempotent-Replayed"] == "true"

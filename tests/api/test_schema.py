@@ -1,0 +1,55 @@
+"""The OpenAPI 3 schema is served, valid, and lists exactly this API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from drf_spectacular.validation import validate_schema
+
+pytestmark = pytest.mark.django_db
+SCHEMA = "/amazon-pay/api/schema/"
+
+
+@pytest.fixture
+def schema(client: Any) -> dict[str, Any]:
+    response = client.get(SCHEMA, {"format": "json"})
+    assert response.status_code == 200
+    return response.json()
+
+
+def test_schema_is_valid_openapi_3(schema: dict[str, Any]) -> None:
+    assert schema["openapi"].startswith("3.")
+    validate_schema(schema)
+
+
+def test_every_endpoint_is_described(schema: dict[str, Any]) -> None:
+    base = "/amazon-pay/api/checkouts/"
+    assert {path: sorted(ops) for path, ops in schema["paths"].items()} == {
+        base: ["post"],
+        base + "{oro_id}/": ["get"],
+        base + "{oro_id}/order/": ["post"],
+        base + "{oro_id}/confirm/": ["post"],
+        base + "{oro_id}/reconfirm/": ["post"],
+        base + "{oro_id}/payment/": ["get"],
+        base + "{oro_id}/cancel/": ["post"],
+    }
+
+
+def test_operations_document_errors_and_idempotency(schema: dict[str, Any]) -> None:
+    confirm = schema["paths"]["/amazon-pay/api/checkouts/{oro_id}/confirm/"]["post"]
+    assert {"200", "404", "409", "429"} <= set(confirm["responses"])
+    assert "Idempotency-Key" in [p["name"] for p in confirm["parameters"]]
+    error = schema["components"]["schemas"]["Error"]
+    assert set(error["properties"]) == {"error", "error_description"}
+    checkout = schema["components"]["schemas"]["Checkout"]["properties"]
+    assert "next_action" in checkout and checkout["amount"]["type"] == "string"
+
+
+def test_set_order_body_has_no_amount(schema: dict[str, Any]) -> None:
+    assert set(schema["components"]["schemas"]["SetOrderRequest"]["properties"]) == {"order_id"}
+
+
+def test_schema_as_yaml(client: Any) -> None:
+    response = client.get(SCHEMA)
+    assert response.status_code == 200 and b"openapi: 3" in response.content
