@@ -1,22 +1,30 @@
 """Per-call cost of our PaymentsClient vs the official amazon_pay 2.7.1 SDK, same server.
 
-One simulator on a real 127.0.0.1 socket (background thread); the same ten-call sequence
+One simulator on a real 127.0.0.1 socket, in its own process (the standalone command), so
+neither client shares a GIL with it (--in-process: a thread of this process); the same
+ten-call sequence
 (get details, set details, confirm, authorize, get auth, capture, get capture, refund,
 get refund, close) N times through each client, in one run. Prints figures; asserts nothing
 about time.
 
-    .venv/bin/python bench/client_overhead.py [N]
+    .venv/bin/python bench/client_overhead.py [N] [--in-process]
 """
 
 from __future__ import annotations
 
+import argparse
+import contextlib
 import itertools
+import socket
 import statistics
+import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any
+
+import requests
 
 ACCESS, SECRET, SELLER = "AKIABENCH", "bench-secret/Key+1=", "A1BENCHSELLER"
 SEQUENCE = 10
@@ -135,25 +143,71 @@ def summary(times: dict[str, list[float]], prefix: str = "") -> float:
     return statistics.fmean(per_call)
 
 
-def main(n: int = 100) -> None:
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextlib.contextmanager
+def simulator_process() -> Iterator[tuple[str, Callable[[], str]]]:
+    """The standalone simulator in its own process: neither client shares its GIL."""
+    port = _free_port()
+    proc = subprocess.Popen(  # noqa: S603 (our own module, fixed arguments)
+        [sys.executable, "-m", "django_amazonpay.sandbox", "--port", str(port),
+         "--seller-id", SELLER, "--access-key", ACCESS, "--secret-key", SECRET],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    buyer = requests.Session()
+    try:
+        for _ in range(100):
+            try:
+                buyer.get(base + "/sandbox/objects/none", timeout=1)
+                break
+            except requests.ConnectionError:
+                time.sleep(0.1)
+
+        def new_order_reference() -> str:
+            reply = buyer.post(base + "/sandbox/buyer/order-references",
+                               json={"seller_id": SELLER}, timeout=5)  # fmt: skip
+            return reply.json()["amazon_order_reference_id"]
+
+        yield base, new_order_reference
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+@contextlib.contextmanager
+def simulator_thread() -> Iterator[tuple[str, Callable[[], str]]]:
+    """The simulator on a socket served by a thread of this process (shares the GIL)."""
     from django_amazonpay.sandbox.server import SimulatorServer
     from django_amazonpay.sandbox.simulator import Simulator
 
     sim = Simulator(seller_id=SELLER, access_key=ACCESS, secret_key=SECRET, region="jp")
     with SimulatorServer(sim) as server:
+        yield server.base_url, sim.create_order_reference
+
+
+def main(n: int = 100, in_process: bool = False) -> None:
+    start = simulator_thread if in_process else simulator_process
+    with start() as (base_url, new_order_reference):
         runners = {
-            "django-amazonpay": ours(server.base_url),
-            "amazon_pay 2.7.1": sdk(server.base_url),
+            "django-amazonpay": ours(base_url),
+            "amazon_pay 2.7.1": sdk(base_url),
         }
         timings: dict[str, dict[str, list[float]]] = {name: {} for name in runners}
         for run in runners.values():  # warm-up: imports, first connection
-            run(sim.create_order_reference(), {})
+            run(new_order_reference(), {})
         # interleaved, so both clients see the same machine load
         for _ in range(n):
             for name, run in runners.items():
-                run(sim.create_order_reference(), timings[name])
+                run(new_order_reference(), timings[name])
+    where = "a thread of this process" if in_process else "its own process"
     print(
-        f"{n} sequences x {SEQUENCE} calls per client, interleaved, simulator at {server.base_url}"
+        f"{n} sequences x {SEQUENCE} calls per client, interleaved, simulator at {base_url} "
+        f"in {where}"
     )
     print(
         f"{'client':<18} {'calls/s':>9} {'mean ms/call':>13} {'median ms':>10} "
@@ -178,4 +232,10 @@ def main(n: int = 100) -> None:
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 100)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("n", nargs="?", type=int, default=100, help="sequences per client")
+    parser.add_argument(
+        "--in-process", action="store_true", help="serve the simulator from a thread instead"
+    )
+    args = parser.parse_args()
+    main(args.n, args.in_process)

@@ -99,6 +99,8 @@ class BaseClient:
         self.clock = clock
         self.rand = rand
         self.options = CallOptions()
+        self._template: requests.PreparedRequest | None = None
+        self._send_settings: dict[str, Any] = {}
         # spec 2.1 buckets, shared by every process through the cache; wall clock because
         # a monotonic clock means nothing to another host reading the same Redis
         self.throttle: Throttle | None = None
@@ -120,6 +122,22 @@ class BaseClient:
         return view
 
     # -- one attempt --------------------------------------------------------------------------
+    def _prepared(self) -> tuple[requests.PreparedRequest, dict[str, Any]]:
+        """A fresh copy of the request every call shares, and the session's send settings.
+
+        Session.post() merges headers, cookies, proxies and environment settings on every
+        call (about half a millisecond); the URL and headers never change, so that work is
+        done once. The session's adapters are still looked up per send, so an adapter
+        mounted later (the simulator's in-process transport) is used.
+        """
+        if self._template is None:
+            request = requests.Request("POST", self.url, headers={"Content-Type": FORM})
+            self._template = self.session.prepare_request(request)
+            self._send_settings = self.session.merge_environment_settings(
+                self.url, {}, None, None, None
+            )
+        return self._template.copy(), self._send_settings
+
     def _send(self, operation: str, params: dict[str, str]) -> requests.Response:
         config = self.config
         full = common_params(
@@ -133,13 +151,14 @@ class BaseClient:
         body = signed_body("POST", self.url, full, config.secret_key)
         if config.log_wire and log.isEnabledFor(logging.DEBUG):
             log.debug("mws %s request %s", operation, redact_params(full))
+        prepared, settings = self._prepared()
+        prepared.prepare_body(body.encode("ascii"), None)
         try:
-            return self.session.post(
-                self.url,
-                data=body.encode("ascii"),
-                headers={"Content-Type": FORM},
+            return self.session.send(
+                prepared,
                 timeout=(config.connect_timeout, config.read_timeout),
                 allow_redirects=False,
+                **settings,
             )
         except requests.RequestException as exc:
             sent = not _never_sent(exc)

@@ -6,6 +6,7 @@ written, so clients see the same "connection aborted" they would on a broken net
 
 from __future__ import annotations
 
+import io
 import logging
 import socket
 import struct
@@ -24,7 +25,16 @@ log = logging.getLogger("django_amazonpay.sandbox.server")
 
 
 class _Handler(ServerHandler):
+    # HTTP/1.1 so clients with a connection pool keep their connection (spec 1.2: real MWS
+    # endpoints are HTTP/1.1); a response without Content-Length closes it (see below).
+    http_version = "1.1"
     dropped = False
+    has_length = False
+
+    def close(self) -> None:
+        # wsgiref's close() forgets the headers: note first whether the body had a length.
+        self.has_length = self.headers is not None and "Content-Length" in self.headers
+        super().close()
 
     def handle_error(self) -> None:
         if isinstance(sys.exc_info()[1], ConnectionDropped):
@@ -37,20 +47,41 @@ class _Handler(ServerHandler):
 
 
 class _RequestHandler(WSGIRequestHandler):
+    protocol_version = "HTTP/1.1"
+    # wsgiref writes headers and body separately: without TCP_NODELAY a kept-alive
+    # connection waits ~40 ms for the delayed ACK before the body goes out (Nagle).
+    disable_nagle_algorithm = True
+
     def handle(self) -> None:
+        # Keep-alive: serve requests on this connection until the client or we close it.
+        self.close_connection = True
+        self.handle_one_request()
+        while not self.close_connection:
+            self.handle_one_request()
+
+    def handle_one_request(self) -> None:
         # wsgiref's handle(), with our ServerHandler so a dropped connection writes nothing.
         self.raw_requestline = self.rfile.readline(65537)
+        if not self.raw_requestline:
+            self.close_connection = True
+            return
         if len(self.raw_requestline) > 65536:
             self.send_error(414)
             return
         if not self.parse_request():
             return
+        # Read the whole body first: an app that answers without reading it must not leave
+        # bytes behind that would be parsed as the next request on this connection.
+        length = int(self.headers.get("Content-Length") or 0)
+        body = io.BytesIO(self.rfile.read(length) if length > 0 else b"")
         handler = _Handler(
-            self.rfile, self.wfile, self.get_stderr(), self.get_environ(),
+            body, self.wfile, self.get_stderr(), self.get_environ(),
             multithread=True,
         )  # fmt: skip
         handler.request_handler = self
         handler.run(self.server.get_app())
+        if not handler.has_length:
+            self.close_connection = True  # wsgiref does not chunk: the end is the close
         if handler.dropped:
             self.close_connection = True
             # SO_LINGER 0: close with a reset, as a dropped connection looks on the wire.
