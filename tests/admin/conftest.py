@@ -54,7 +54,7 @@ def make_staff(db: Any) -> Callable[..., Client]:
     """A logged-in client for a staff user with view permissions plus `codenames`."""
 
     def make(*codenames: str, username: str = "staff") -> Client:
-        user = User.objects.create_user(username, password="pw", is_staff=True)
+        user = User.objects.create_user(username, is_staff=True)  # no password: no hashing
         ct = ContentType.objects.get_for_model(OrderReference)
         perms = [
             Permission.objects.get_or_create(
@@ -71,6 +71,14 @@ def make_staff(db: Any) -> Callable[..., Client]:
         return client
 
     return make
+
+
+@pytest.fixture
+def admin_client(db: Any) -> Client:
+    """A superuser's client; no password, so no slow hashing (overrides pytest-django's)."""
+    client = Client()
+    client.force_login(User.objects.create_superuser("admin", email="admin@example.com"))
+    return client
 
 
 @pytest.fixture

@@ -84,7 +84,7 @@ def test_action_permission_without_view_permission_is_refused(authorized) -> Non
     from django.contrib.auth.models import Permission
 
     auth = authorized()
-    user = User.objects.create_user("nosight", password="pw", is_staff=True)
+    user = User.objects.create_user("nosight", is_staff=True)
     user.user_permissions.add(
         Permission.objects.get_or_create(
             content_type_id=Permission.objects.filter(codename="view_orderreference")
@@ -111,7 +111,7 @@ def test_anonymous_is_sent_to_login(client, authorized) -> None:
 
 def test_the_confirmation_post_needs_a_csrf_token(authorized) -> None:
     auth = authorized()
-    user = User.objects.create_superuser("boss", password="pw")
+    user = User.objects.create_superuser("boss")
     client = Client(enforce_csrf_checks=True)
     client.force_login(user)
     url = admin_url("orderreference_capture", auth.order_reference_id)
