@@ -1,0 +1,59 @@
+"""The cart: {sku: quantity} in the session."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from .models import Product
+
+SESSION_KEY = "cart"
+MAX_QUANTITY = 20
+
+
+@dataclass(frozen=True)
+class CartLine:
+    product: Product
+    quantity: int
+
+    @property
+    def total(self) -> Decimal:
+        return self.product.price * self.quantity
+
+
+def _raw(session: Any) -> dict[str, int]:
+    return dict(session.get(SESSION_KEY, {}))
+
+
+def add(session: Any, sku: str, quantity: int = 1) -> None:
+    cart = _raw(session)
+    cart[sku] = min(cart.get(sku, 0) + quantity, MAX_QUANTITY)
+    session[SESSION_KEY] = cart
+
+
+def set_quantity(session: Any, sku: str, quantity: int) -> None:
+    cart = _raw(session)
+    if quantity <= 0:
+        cart.pop(sku, None)
+    else:
+        cart[sku] = min(quantity, MAX_QUANTITY)
+    session[SESSION_KEY] = cart
+
+
+def clear(session: Any) -> None:
+    session.pop(SESSION_KEY, None)
+
+
+def lines(session: Any) -> list[CartLine]:
+    cart = _raw(session)
+    products = Product.objects.filter(sku__in=cart, is_active=True).order_by("pk")
+    return [CartLine(p, cart[p.sku]) for p in products if cart[p.sku] > 0]
+
+
+def count(session: Any) -> int:
+    return sum(_raw(session).values())
+
+
+def subtotal(cart_lines: list[CartLine]) -> Decimal:
+    return sum((line.total for line in cart_lines), Decimal("0"))
