@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -58,3 +59,33 @@ def trust_simulator_ipn(sim: Any, settings: Any) -> None:
     settings.AMAZON_PAY = {**settings.AMAZON_PAY, "IPN_TRUST_SIMULATOR": True}
     reset_clients()
     mount_simulator(sim)
+
+
+@contextmanager
+def claimed_elsewhere(key: str) -> Iterator[None]:
+    """Hold the claim `key` from another thread (another connection: a second worker)."""
+    import threading
+
+    from django.db import connection
+
+    from django_amazonpay.services.claims import claim
+
+    taken, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        try:
+            with claim(key) as held:
+                assert held
+                taken.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    assert taken.wait(10)
+    try:
+        yield
+    finally:
+        release.set()
+        thread.join(10)

@@ -10,8 +10,12 @@ import pytest
 from django_amazonpay import tasks
 from django_amazonpay.models import Authorization, StateTransition
 from django_amazonpay.services import settling
-from django_amazonpay.services.claims import claim
-from tests.tasks.conftest import calls, pending_authorization, trust_simulator_ipn
+from tests.tasks.conftest import (
+    calls,
+    claimed_elsewhere,
+    pending_authorization,
+    trust_simulator_ipn,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -63,7 +67,7 @@ def test_time_budget_stops_the_run(sim: Any) -> None:
 def test_a_claimed_object_is_skipped(sim: Any) -> None:
     auth = pending_authorization(sim)
     sim.advance(31)
-    with claim(f"settle:authorization:{auth.pk}"):  # another worker holds it
+    with claimed_elsewhere(f"settle:authorization:{auth.pk}"):  # another worker holds it
         report = settling.settle_pending()
     assert (report.polled, report.skipped) == (0, 1)
 
