@@ -171,3 +171,21 @@ def test_refund_then_second_refund_via_order_reference(staff, captured, sim) -> 
         Decimal("500"),
         Decimal("1000"),
     ]
+
+
+def test_bulk_refresh_of_one_says_one(staff, authorized) -> None:
+    auth = authorized()
+    response = staff.post(
+        admin_url("authorization_changelist"),
+        {"action": "refresh_selected", "_selected_action": [auth.pk]},
+        follow=True,
+    )
+    assert "1 object refreshed from Amazon." in messages_of(response)
+
+
+def test_action_views_are_never_one_request_transaction(db) -> None:
+    from django.urls import resolve
+
+    # the services commit their intent before calling Amazon (STYLE 6)
+    view = resolve(admin_url("orderreference_capture", 1)).func
+    assert "default" in view._non_atomic_requests

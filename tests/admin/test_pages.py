@@ -165,3 +165,18 @@ def test_unavailable_action_redirects_with_a_warning(admin_client, captured) -> 
 def test_unknown_object_redirects(admin_client, db) -> None:
     response = admin_client.get(admin_url("orderreference_capture", 999999))
     assert response.status_code == 302
+
+
+def test_pages_render_in_japanese(admin_client, captured, settings) -> None:
+    settings.LANGUAGE_CODE = "ja"
+    cap = captured()
+    for url in (
+        admin_url("orderreference_change", cap.order_reference_id),
+        admin_url("orderreference_refund", cap.order_reference_id),
+        admin_url("orderreference_changelist"),
+    ):
+        response = admin_client.get(url)
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert "ホーム" in html  # Django's own Japanese catalogue is active
+        assert "Tシャツ" in html or "吉田" in html or "gmail" in html
