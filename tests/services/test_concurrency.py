@@ -17,7 +17,7 @@ from django.db import connection, connections
 from django_amazonpay import services
 from django_amazonpay.models import Authorization, Capture, Refund
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
 
 THREADS = 10
 

@@ -124,3 +124,31 @@ def test_capture_now_adopts_the_capture(open_order) -> None:
     assert result.outcome == "captured"
     assert result.capture is not None and result.capture.state == "Completed"
     assert result.capture.authorization_id == result.authorization.pk
+
+
+def test_a_caller_arriving_mid_call_reuses_the_attempt(sim, authorized) -> None:
+    """The concurrent case without threads (runs on SQLite too): while the first capture is
+    on the wire, a second caller finds its attempt in flight and re-sends the same reference
+    id instead of making a capture of its own."""
+    from django_amazonpay.client import get_client
+
+    auth = authorized()
+    client = get_client()
+    real_capture = client.capture
+    inner: list = []
+
+    def capture_with_a_second_caller(*args, **kwargs):
+        if not inner:
+            inner.append(None)
+            inner[0] = services.capture(auth)  # arrives while we are "on the wire"
+        return real_capture(*args, **kwargs)
+
+    client.capture = capture_with_a_second_caller
+    try:
+        outer = services.capture(auth)
+    finally:
+        del client.capture
+    assert inner[0].repeated and inner[0].capture.pk == outer.capture.pk
+    assert outer.outcome == inner[0].outcome == "completed"
+    assert Capture.objects.count() == 1
+    assert sim_count(sim, "captures", auth.order_reference.amazon_order_reference_id) == 1
