@@ -1,0 +1,10 @@
+"""The example project runs in its own process (its own settings and SQLite file)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "example_project"
+if str(EXAMPLE) not in sys.path:
+    sys.path.append(str(EXAMPLE))  # for the shop's pure modules (shipping)
