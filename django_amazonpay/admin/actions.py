@@ -21,8 +21,14 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from .. import services
-from ..models import Authorization, Capture, OrderReference
-from ..mws.errors import AmazonPayError, MwsError
+from ..models import Authorization, Capture, OrderItem, OrderReference
+from ..mws.errors import (
+    AmazonPayError,
+    MalformedResponse,
+    MwsError,
+    ServerError,
+    TransportError,
+)
 from ..states import AuthorizationState, CaptureState, OrderReferenceState
 from . import permissions
 from .display import format_money
@@ -51,9 +57,24 @@ def call_service(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any
     return function(*args, **kwargs)
 
 
+#: codes the services give a call that got no usable answer (services.errors.no_answer,
+#: services.attempts): Amazon said nothing, so "refused" would be wrong
+_NO_ANSWER_CODES = frozenset({"NoAnswer", "NotSent"})
+
+
+def _no_answer(error: object) -> bool:
+    if isinstance(error, (TransportError, MalformedResponse, ServerError)):
+        return True
+    return isinstance(error, MwsError) and error.code in _NO_ANSWER_CODES
+
+
 def describe_error(error: AmazonPayError) -> str:
-    """The message staff see when Amazon or the service refused."""
+    """The message staff see when Amazon or the service refused, or Amazon did not answer."""
     amazon = getattr(error, "error", None) if isinstance(error, services.ServiceError) else error
+    if _no_answer(amazon):
+        return gettext(
+            "Amazon Pay did not answer; nothing was changed here. Try again later (%(error)s)."
+        ) % {"error": amazon}
     if isinstance(amazon, MwsError):
         return gettext("Amazon refused the request (%(code)s): %(message)s") % {
             "code": amazon.code or amazon.status or "-",
@@ -61,7 +82,7 @@ def describe_error(error: AmazonPayError) -> str:
         }
     if isinstance(error, services.ServiceError):
         return gettext("Nothing was done: %(reason)s") % {"reason": error}
-    return gettext("Amazon Pay could not be reached; nothing was done: %(error)s") % {
+    return gettext("Amazon Pay could not be reached; nothing was done (%(error)s).") % {
         "error": error
     }
 
@@ -105,6 +126,13 @@ def _captures(obj: Model) -> QuerySet[Capture]:
     return queryset.filter(state=CaptureState.COMPLETED).order_by("created_at", "id")
 
 
+_CAPTURE_OUTCOMES = {
+    CaptureState.COMPLETED: "completed",
+    CaptureState.PENDING: "pending",
+    CaptureState.DECLINED: "declined",
+}
+
+
 class CaptureAction(ObjectAction):
     name = "capture"
     label = _("Capture")
@@ -130,6 +158,12 @@ class CaptureAction(ObjectAction):
             seller_note=form.cleaned_data["seller_note"],
         )
         cap = result.capture
+        outcome = result.outcome
+        if outcome == "in_doubt":
+            # the service may have reconciled it since (it reads the authorization back)
+            cap.refresh_from_db()
+            if not cap.in_flight:
+                outcome = _CAPTURE_OUTCOMES.get(cap.state, outcome)
         values = {
             "capture": cap,
             "amount": format_money(cap.amount, cap.currency),
@@ -165,7 +199,7 @@ class CaptureAction(ObjectAction):
             ),
         }
         level, text = texts.get(
-            result.outcome,
+            outcome,
             (messages.INFO, gettext("Capture %(capture)s is %(reason)s.")),
         )
         outcomes.append(Outcome(level, text % values))
@@ -187,7 +221,7 @@ class RefundAction(ObjectAction):
 
     def get_form(self, obj: Model, data: Any = None) -> forms.Form:
         oro_id = obj.pk if isinstance(obj, OrderReference) else obj.order_reference_id
-        items = OrderReference.objects.get(pk=oro_id).items.all()
+        items = OrderItem.objects.filter(order_reference_id=oro_id).order_by("position", "id")
         return RefundForm(data, captures=_captures(obj), items=items)
 
     def perform(self, obj: Model, form: forms.Form) -> list[Outcome]:

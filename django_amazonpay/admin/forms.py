@@ -96,8 +96,9 @@ class CaptureForm(forms.Form):
 
 
 def remaining(auth: Authorization) -> Decimal:
-    """What `auth` still allows to capture."""
-    return max(auth.amount - auth.captured_amount, Decimal("0"))
+    """What `auth` still allows to capture, in its currency's precision (6500, not 6500.00)."""
+    left = max(auth.amount - auth.captured_amount, Decimal("0"))
+    return left.quantize(Decimal(1).scaleb(-CURRENCY_EXPONENTS.get(auth.currency, 2)))
 
 
 class RefundForm(forms.Form):

@@ -29,6 +29,7 @@ def test_capture_from_the_order_reference_then_the_timeline_shows_it(staff, auth
     timeline = response.context["amazonpay_timeline"]
     capture_steps = [(t.object_id, t.to_state) for t in timeline if t.object_kind == "capture"]
     assert (cap.amazon_capture_id, "Completed") in capture_steps
+    assert cap.transitions.get(to_state="Completed").source == "admin"
     assert cap.amazon_capture_id in response.content.decode()
     # the authorization's closing (MaxCapturesProcessed) is on the same timeline
     assert any(
