@@ -118,6 +118,10 @@ class ObjectActionsMixin(ReadOnlyMixin):
             else:
                 for outcome in outcomes:
                     model_admin.message_user(request, outcome.text, outcome.level)
+                # who pressed which button, in the object's admin history
+                model_admin.log_change(
+                    request, obj, " ".join([str(action.label) + ":", *(o.text for o in outcomes)])
+                )
                 return HttpResponseRedirect(change_url)
         context = {
             **model_admin.admin_site.each_context(request),

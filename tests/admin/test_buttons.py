@@ -190,3 +190,13 @@ def test_action_views_are_never_one_request_transaction(db) -> None:
     # the services commit their intent before calling Amazon (STYLE 6)
     view = resolve(admin_url("orderreference_capture", 1)).func
     assert "default" in view._non_atomic_requests
+
+
+def test_each_button_press_is_logged_with_its_user(staff, authorized) -> None:
+    from django.contrib.admin.models import LogEntry
+
+    auth = authorized()
+    staff.post(admin_url("authorization_close_authorization", auth.pk), {"reason": ""})
+    entry = LogEntry.objects.get(object_id=str(auth.pk))
+    assert entry.user.username == "clerk"
+    assert entry.change_message.startswith("Close authorization:")
