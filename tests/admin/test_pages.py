@@ -181,3 +181,10 @@ def test_pages_render_in_japanese(admin_client, captured, settings) -> None:
         html = response.content.decode()
         assert "ホーム" in html  # Django's own Japanese catalogue is active
         assert "Tシャツ" in html or "吉田" in html or "gmail" in html
+    # the app's own strings go through the catalogue
+    from django.utils import translation
+
+    with translation.override("ja"):
+        heading = translation.gettext("State history")
+    html = admin_client.get(admin_url("orderreference_change", cap.order_reference_id)).content
+    assert heading in html.decode()
