@@ -131,3 +131,10 @@ def test_the_shop_speaks_the_browsers_language(
     page.wait_for_url(re.compile(r"/checkout/$"))
     assert "Amazon Pay で支払う" in page.locator("[data-amazon-pay-button]").inner_text()
     screenshots(page, "checkout-ja")
+    _sign_in_with_amazon(page, screenshots)
+    assert "お支払い方法 (Amazon Pay)" in page.locator("[data-amazon-pay-wallet]").inner_text()
+    _place_order(page, screenshots)
+    page.wait_for_url(re.compile(r"/order/.+/complete/$"))
+    assert "ご注文が確定しました" in page.locator("[data-order-confirmed]").inner_text()
+    screenshots(page, "order-confirmed-ja")
+    assert page.errors == []
