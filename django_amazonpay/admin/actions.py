@@ -2,15 +2,13 @@
 
 An action is shown on a change page when the object's stored state allows it; it runs only
 through its confirmation form (views.ObjectActionsMixin) and only calls the service layer,
-with source "admin" where the service records one (STYLE 11).
+with source "admin" (STYLE 11).
 """
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
 from django import forms
@@ -45,16 +43,9 @@ class Outcome:
     text: str
 
 
-@cache
-def _accepts_source(function: Callable[..., Any]) -> bool:
-    return "source" in inspect.signature(function).parameters
-
-
 def call_service(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    """Call a service, telling it the change comes from the admin when it records a source."""
-    if _accepts_source(function):
-        kwargs["source"] = SOURCE
-    return function(*args, **kwargs)
+    """Call a service, telling it the change comes from the admin (recorded as the source)."""
+    return function(*args, source=SOURCE, **kwargs)
 
 
 #: codes the services give a call that got no usable answer (services.errors.no_answer,

@@ -1,13 +1,14 @@
 """The permissions behind the admin's buttons, one per action (issue 4 item 8).
 
-Checked as `django_amazonpay.<codename>`; they belong in `OrderReference.Meta.permissions`
+Checked as `django_amazonpay.<codename>`; declared in `OrderReference.Meta.permissions`
 (see docs/admin.md). Superusers have them all.
 """
 
 from __future__ import annotations
 
 from django.http import HttpRequest
-from django.utils.translation import gettext_lazy as _
+
+from ..models import OrderReference
 
 APP_LABEL = "django_amazonpay"
 
@@ -18,15 +19,8 @@ CANCEL_ORDER = "cancel_orderreference"
 CLOSE_AUTHORIZATION = "close_authorization"
 REFRESH = "refresh_from_amazon"
 
-#: (codename, name) pairs, ready for `Meta.permissions`
-PERMISSIONS: tuple[tuple[str, object], ...] = (
-    (CAPTURE, _("Can capture payments")),
-    (REFUND, _("Can refund payments")),
-    (CLOSE_ORDER, _("Can close order references")),
-    (CANCEL_ORDER, _("Can cancel order references")),
-    (CLOSE_AUTHORIZATION, _("Can close authorizations")),
-    (REFRESH, _("Can refresh objects from Amazon")),
-)
+#: (codename, name) pairs, as declared on the model
+PERMISSIONS: tuple[tuple[str, object], ...] = tuple(OrderReference._meta.permissions)
 
 
 def has_permission(request: HttpRequest, codename: str) -> bool:

@@ -121,6 +121,15 @@ class OrderReference(models.Model):
         verbose_name_plural = _("order references")
         ordering = ("-created_at", "-id")
         indexes = [models.Index(fields=["state", "created_at"], name="amazonpay_oro_state_created")]
+        # one per money button of the admin (django_amazonpay.admin.permissions)
+        permissions = (
+            ("capture_payment", _("Can capture payments")),
+            ("refund_payment", _("Can refund payments")),
+            ("close_orderreference", _("Can close order references")),
+            ("cancel_orderreference", _("Can cancel order references")),
+            ("close_authorization", _("Can close authorizations")),
+            ("refresh_from_amazon", _("Can refresh objects from Amazon")),
+        )
 
     def __str__(self) -> str:
         return self.amazon_order_reference_id

@@ -16,8 +16,13 @@ from .locking import locked_order_reference
 _NO_ANSWER = (TransportError, MalformedResponse, ServerError)
 
 
-def close_order(order_reference: OrderReference, reason: str = "") -> OrderReference:
-    """CloseOrderReference: Open or Suspended -> Closed. Open authorizations stay capturable."""
+def close_order(
+    order_reference: OrderReference, reason: str = "", *, source: str = "api"
+) -> OrderReference:
+    """CloseOrderReference: Open or Suspended -> Closed. Open authorizations stay capturable.
+
+    `source` ("api" or "admin") is recorded on the transitions the read-back brings.
+    """
     from .refreshing import refresh
 
     with locked_order_reference(order_reference.pk) as oro:
@@ -29,16 +34,18 @@ def close_order(order_reference: OrderReference, reason: str = "") -> OrderRefer
         get_client().close_order_reference(oro.amazon_order_reference_id, reason=reason or None)
     except _NO_ANSWER as err:
         # the refresh tells what happened; still Open means it did not: the caller repeats
-        oro = refresh(oro, source="response")
+        oro = refresh(oro, source=source)
         if oro.state != OrderReferenceState.CLOSED:
             raise no_answer(err) from err
         return oro
     except MwsError as err:
         raise AmazonRequestError(err) from err
-    return refresh(oro, source="response")
+    return refresh(oro, source=source)
 
 
-def cancel_order(order_reference: OrderReference, reason: str = "") -> OrderReference:
+def cancel_order(
+    order_reference: OrderReference, reason: str = "", *, source: str = "api"
+) -> OrderReference:
     """CancelOrderReference: Open or Suspended with no capture -> Canceled (spec 2.4)."""
     from .refreshing import refresh
 
@@ -56,18 +63,20 @@ def cancel_order(order_reference: OrderReference, reason: str = "") -> OrderRefe
     try:
         get_client().cancel_order_reference(oro.amazon_order_reference_id, reason=reason or None)
     except _NO_ANSWER as err:
-        if refresh(oro, source="response").state != OrderReferenceState.CANCELED:
+        if refresh(oro, source=source).state != OrderReferenceState.CANCELED:
             raise no_answer(err) from err
     except MwsError as err:
         raise AmazonRequestError(err) from err
-    oro = refresh(oro, source="response")
+    oro = refresh(oro, source=source)
     # spec 2.4: canceling closes every authorization (OrderReferenceCanceled)
     for auth in oro.authorizations.filter(state__in=("Pending", "Open")):
-        refresh(auth, source="response")
+        refresh(auth, source=source)
     return oro
 
 
-def close_authorization(authorization: Authorization, reason: str = "") -> Authorization:
+def close_authorization(
+    authorization: Authorization, reason: str = "", *, source: str = "api"
+) -> Authorization:
     """CloseAuthorization: Pending/Open -> Closed (SellerClosed), releasing the funds."""
     from .refreshing import refresh
 
@@ -80,10 +89,10 @@ def close_authorization(authorization: Authorization, reason: str = "") -> Autho
     try:
         get_client().close_authorization(auth.amazon_authorization_id, reason=reason or None)
     except _NO_ANSWER as err:
-        auth = refresh(auth, source="response")
+        auth = refresh(auth, source=source)
         if auth.state != AuthorizationState.CLOSED:
             raise no_answer(err) from err
         return auth
     except MwsError as err:
         raise AmazonRequestError(err) from err
-    return refresh(auth, source="response")
+    return refresh(auth, source=source)

@@ -86,6 +86,7 @@ def refund(
     items: Sequence[RefundItem] | None = None,
     seller_note: str = "",
     soft_descriptor: str | None = None,
+    source: str = "api",
 ) -> RefundResult:
     """Refund `amount`, or the price of `items`, or (neither) all that is still refundable.
 
@@ -141,6 +142,6 @@ def refund(
     if existing is not None:
         ref = reconcile_refund(existing)
         return RefundResult(ref, _outcome(ref), repeated=True)
-    call_and_apply(ref, _send(ref), _find(ref), reconcile=False)
+    call_and_apply(ref, _send(ref), _find(ref), reconcile=False, source=source)
     ref.refresh_from_db()
     return RefundResult(ref, _outcome(ref))

@@ -58,6 +58,7 @@ def test_refund_by_amount(staff, captured, sim) -> None:
     ref = Refund.objects.get(capture=cap)
     assert (ref.amount, ref.state) == (Decimal("1500"), "Pending")
     assert any("1,500 JPY" in m and "requested" in m for m in messages_of(response))
+    assert ref.transitions.get(to_state="Pending").source == "admin"
     sim.advance(60)
     response = staff.post(admin_url("refund_refresh", ref.pk), follow=True)
     ref.refresh_from_db()
@@ -96,6 +97,7 @@ def test_close_order_reference(staff, captured) -> None:
     )
     assert any("closed" in m for m in messages_of(response))
     assert response.context["amazonpay_timeline"][-1].to_state == "Closed"
+    assert response.context["amazonpay_timeline"][-1].source == "admin"
 
 
 def test_cancel_order_reference(staff, authorized) -> None:
@@ -107,6 +109,7 @@ def test_cancel_order_reference(staff, authorized) -> None:
     assert oro.state == "Canceled"
     assert (auth.state, auth.reason_code) == ("Closed", "OrderReferenceCanceled")
     assert any("canceled" in m for m in messages_of(response))
+    assert oro.transitions.filter(to_state="Canceled").get().source == "admin"
 
 
 def test_close_authorization(staff, authorized) -> None:
@@ -117,6 +120,7 @@ def test_close_authorization(staff, authorized) -> None:
     auth.refresh_from_db()
     assert (auth.state, auth.reason_code) == ("Closed", "SellerClosed")
     assert any("closed" in m for m in messages_of(response))
+    assert auth.transitions.filter(to_state="Closed").get().source == "admin"
 
 
 def test_refresh_order_reference_learns_amazons_change(staff, authorized, sim) -> None:
