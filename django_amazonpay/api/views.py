@@ -194,12 +194,14 @@ class SetOrderView(CheckoutAPIView):
 
 def _confirm_and_authorize(oro: OrderReference) -> dict[str, Any]:
     oro = services.confirm(oro)
-    action = None
-    if get_settings().authorize_on_confirm:
-        result = services.authorize(oro)
-        action = result_action(result.next_action, result.outcome)
-        oro.refresh_from_db()
-    return s.checkout_data(oro, action=action)
+    if not get_settings().authorize_on_confirm:
+        return s.checkout_data(oro)
+    done = latest_authorization(oro)
+    if done is not None and payment_outcome(done) in ("authorized", "captured", "pending"):
+        return s.checkout_data(oro)  # a repeat after the payment went through: nothing to do
+    result = services.authorize(oro)
+    oro.refresh_from_db()
+    return s.checkout_data(oro, action=result_action(result.next_action, result.outcome))
 
 
 class ConfirmView(CheckoutAPIView):

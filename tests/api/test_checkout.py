@@ -126,6 +126,19 @@ def test_confirm_twice_authorizes_once(sim: Any, client: Any) -> None:
     assert Authorization.objects.count() == 1
 
 
+def test_confirm_after_the_capture_changes_nothing(sim: Any, client: Any) -> None:
+    from django_amazonpay import services
+
+    oro_id = confirmed(client, sim)["amazon_order_reference_id"]
+    services.capture(Authorization.objects.get())
+    again = client.post(url(oro_id, "confirm"))
+    assert again.status_code == 200, again.json()
+    assert again.json()["next_action"] == "complete"
+    assert Authorization.objects.count() == 1
+    payment = client.get(url(oro_id, "payment")).json()
+    assert payment["outcome"] == "captured" and len(payment["captures"]) == 1
+
+
 def test_confirm_without_authorizing(sim: Any, client: Any, settings: Any) -> None:
     configure(settings, sim, AUTHORIZE_ON_CONFIRM=False)
     data = confirmed(client, sim)
