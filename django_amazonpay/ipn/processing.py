@@ -44,9 +44,11 @@ def receive(
     "Forged" means the certificate or signature did not check out (the view raises
     SuspiciousOperation for it, STYLE 8).
     """
-    lowered = {k.lower(): v for k, v in headers.items()}
+    # NUL cannot be stored in a PostgreSQL text or jsonb column, and SNS never sends one (it
+    # is not valid in JSON text either): replaced so that hostile bytes are stored, not a 500
+    lowered = {k.lower(): _storable(v) for k, v in headers.items()}
     message = IpnMessage.objects.create(
-        body=body.decode("utf-8", "replace"),
+        body=_storable(body.decode("utf-8", "replace")),
         headers={k: lowered[k] for k in HEADERS if k in lowered},
         remote_addr=remote_addr[:64],
         message_type=lowered.get("x-amz-sns-message-type", "")[:32],
@@ -76,8 +78,12 @@ def receive(
     return 200, message, False
 
 
+def _storable(text: str) -> str:
+    return text.replace("\x00", "\ufffd")
+
+
 def _finish(message: IpnMessage, verdict: str, status: int, reason: str) -> int:
-    message.verdict, message.http_status, message.reason = verdict, status, reason
+    message.verdict, message.http_status, message.reason = verdict, status, _storable(reason)
     message.processing = IpnProcessing.IGNORED
     message.save()
     return status
@@ -89,15 +95,15 @@ def _check(message: IpnMessage, headers: dict[str, str]) -> None:
     except ValueError:
         raise sns.Rejected("body is not JSON") from None
     if isinstance(envelope, dict):
-        message.message_type = str(envelope.get("Type", ""))[:32]
-        message.message_id = str(envelope.get("MessageId", ""))[:128]
-        message.topic_arn = str(envelope.get("TopicArn", ""))[:256]
+        message.message_type = _storable(str(envelope.get("Type", "")))[:32]
+        message.message_id = _storable(str(envelope.get("MessageId", "")))[:128]
+        message.topic_arn = _storable(str(envelope.get("TopicArn", "")))[:256]
     sns.verify(envelope, headers.get("x-amz-sns-topic-arn"))
     if envelope["Type"] != "Notification":
         return
     notification = parse_message(envelope["Message"])
-    message.notification_type = notification.notification_type[:64]
-    message.object_id = notification.object_id[:64]
+    message.notification_type = _storable(notification.notification_type)[:64]
+    message.object_id = _storable(notification.object_id)[:64]
     settings = get_settings()
     # spec 6.3: a notification for another seller or environment is not ours to apply
     if notification.seller_id != settings.seller_id:
