@@ -37,6 +37,8 @@ STEPS = ["", "order", "confirm", "reconfirm", "payment", "cancel"]
 TABLES = (OrderReference, OrderItem, Authorization, Capture, Refund, StateTransition)
 HYPOTHESIS = settings(
     max_examples=60,
+    derandomize=True,
+    database=None,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

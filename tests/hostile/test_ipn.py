@@ -1,0 +1,196 @@
+"""Hostile IPN deliveries (issue 7 item 3): malformed, oversized, forged, tampered, replayed.
+
+The endpoint stores every delivery (by design, STYLE 8) but applies only a genuine one, once:
+whatever arrives, never a 500 and no payment table changes unless the signature checks out.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from django_amazonpay.client import reset_clients
+from django_amazonpay.ipn.sns import forget_certificates
+from django_amazonpay.models import Authorization, Capture, OrderReference, Refund, StateTransition
+from tests.celery_app import app as celery_app
+from tests.ipn.helpers import IPN_URL, deliveries, pending_authorization
+
+pytestmark = pytest.mark.django_db
+
+HYPOTHESIS = settings(
+    max_examples=60,
+    derandomize=True,
+    database=None,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+PAYMENT_TABLES = (OrderReference, Authorization, Capture, Refund, StateTransition)
+
+
+@pytest.fixture
+def sim(settings: Any, amazon_pay_simulator: Any) -> Iterator[Any]:
+    celery_app.conf.task_always_eager = True
+    settings.AMAZON_PAY = {**settings.AMAZON_PAY, "IPN_TRUST_SIMULATOR": True}
+    settings.ROOT_URLCONF = "tests.ipn.urls"
+    reset_clients()
+    forget_certificates()
+    cache.clear()
+    from django_amazonpay.testing import mount_simulator
+
+    mount_simulator(amazon_pay_simulator)
+    yield amazon_pay_simulator
+    reset_clients()
+    forget_certificates()
+
+
+@pytest.fixture
+def genuine(sim: Any) -> tuple[Authorization, Any]:
+    """A pending authorization and the simulator's signed PaymentAuthorize that opens it."""
+    auth = pending_authorization(sim)
+    sim.advance(31)
+    [delivery] = deliveries(sim, "PaymentAuthorize")
+    return auth, delivery
+
+
+def snapshot() -> dict[str, list]:
+    return {m.__name__: sorted(map(str, m.objects.values_list())) for m in PAYMENT_TABLES}
+
+
+def client() -> Client:
+    return Client(enforce_csrf_checks=True)  # SNS sends no CSRF token
+
+
+def post(client: Client, body: bytes | str, headers: dict[str, str] | None = None) -> Any:
+    """Raw bytes as they come (the test client re-encodes bytes unless the charset is
+    spelled exactly "utf-8", which chokes on the invalid UTF-8 a hostile sender may send)."""
+    return client.post(
+        IPN_URL,
+        data=body if isinstance(body, bytes) else body.encode(),
+        content_type="text/plain; charset=utf-8",
+        headers=headers or {},
+    )
+
+
+@HYPOTHESIS
+@given(body=st.binary(max_size=2000))
+def test_random_bytes(sim: Any, body: bytes) -> None:
+    before = snapshot()
+    response = post(client(), body)
+    assert 400 <= response.status_code < 500, response.status_code
+    assert snapshot() == before
+
+
+@HYPOTHESIS
+@given(
+    body=st.recursive(
+        st.none() | st.booleans() | st.integers() | st.text(max_size=30),
+        lambda c: st.lists(c, max_size=3) | st.dictionaries(st.text(max_size=12), c, max_size=4),
+        max_leaves=10,
+    )
+)
+def test_random_json(sim: Any, body: Any) -> None:
+    before = snapshot()
+    response = post(client(), json.dumps(body))
+    assert 400 <= response.status_code < 500, response.status_code
+    assert snapshot() == before
+
+
+SIGNED = ["Message", "MessageId", "Timestamp", "TopicArn", "Type"]
+VALUES = st.one_of(
+    st.text(max_size=50),
+    st.sampled_from(["", "🎍" * 100, "x" * 20_000, "Notification", "SubscriptionConfirmation"]),
+    st.integers(),
+    st.none(),
+)
+
+
+@HYPOTHESIS
+@given(field=st.sampled_from([*SIGNED, "Signature", "SigningCertURL", "SignatureVersion"]),
+       value=VALUES)  # fmt: skip
+def test_tampered_or_forged_envelope_applies_nothing(genuine, field: str, value: Any) -> None:
+    _auth, delivery = genuine
+    envelope = dict(delivery.envelope)
+    if value == envelope.get(field):
+        return
+    envelope[field] = value
+    before = snapshot()
+    response = post(client(), json.dumps(envelope), delivery.headers)
+    assert response.status_code in (400, 403), (field, response.status_code)
+    assert snapshot() == before
+
+
+@HYPOTHESIS
+@given(field=st.sampled_from([*SIGNED, "Signature", "SigningCertURL"]))
+def test_dropped_field_applies_nothing(genuine, field: str) -> None:
+    _auth, delivery = genuine
+    envelope = {k: v for k, v in delivery.envelope.items() if k != field}
+    before = snapshot()
+    response = post(client(), json.dumps(envelope), delivery.headers)
+    assert response.status_code in (400, 403), (field, response.status_code)
+    assert snapshot() == before
+
+
+def test_tampered_inner_message_amount(genuine) -> None:
+    """The XML inside Message says Open for 6500: raise the amount, keep the signature."""
+    _auth, delivery = genuine
+    envelope = dict(delivery.envelope)
+    message = json.loads(envelope["Message"])
+    message["NotificationData"] = message["NotificationData"].replace("6500", "9999999")
+    envelope["Message"] = json.dumps(message)
+    before = snapshot()
+    assert post(client(), json.dumps(envelope), delivery.headers).status_code == 400
+    assert snapshot() == before
+
+
+def test_bit_flipped_signature(genuine) -> None:
+    _auth, delivery = genuine
+    envelope = dict(delivery.envelope)
+    raw = bytearray(base64.b64decode(envelope["Signature"]))
+    raw[10] ^= 0x01
+    envelope["Signature"] = base64.b64encode(bytes(raw)).decode()
+    before = snapshot()
+    assert post(client(), json.dumps(envelope), delivery.headers).status_code == 400
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("size", [100_000, 2_000_000, 3_000_000])
+def test_oversized_bodies(genuine, size: int, django_capture_on_commit_callbacks) -> None:
+    """Padding around a genuine envelope (unsigned field) or beyond Django's upload limit."""
+    auth, delivery = genuine
+    envelope = dict(delivery.envelope, Padding="x" * size)
+    before = snapshot()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post(client(), json.dumps(envelope), delivery.headers)
+    assert response.status_code < 500
+    if response.status_code != 200:
+        assert snapshot() == before
+    else:  # the signed fields are intact: the genuine notification, applied once
+        auth.refresh_from_db()
+        assert auth.state == "Open"
+
+
+def test_replayed_many_times_applies_once(genuine, django_capture_on_commit_callbacks) -> None:
+    auth, delivery = genuine
+    with django_capture_on_commit_callbacks(execute=True):
+        statuses = [post(client(), delivery.body, delivery.headers).status_code for _ in range(8)]
+    assert statuses == [200] * 8  # SNS must stop re-sending: duplicates are acknowledged
+    auth.refresh_from_db()
+    assert auth.state == "Open"
+    assert StateTransition.objects.filter(authorization=auth, to_state="Open").count() == 1
+
+
+def test_replay_with_a_new_message_id_is_refused(genuine) -> None:
+    """A replay dressed up with a fresh MessageId breaks the signature."""
+    _auth, delivery = genuine
+    envelope = dict(delivery.envelope, MessageId="11111111-2222-3333-4444-555555555555")
+    before = snapshot()
+    assert post(client(), json.dumps(envelope), delivery.headers).status_code == 400
+    assert snapshot() == before
