@@ -1,5 +1,5 @@
 """Instant Payment Notifications: the endpoint, SNS verification, parsing and the inbox (spec 6).
 
 Include `django_amazonpay.ipn.urls` in the host's URLconf; the view is named
-`django_amazonpay:ipn` (docs/ipn.md).
+`amazon_pay_ipn:ipn` (docs/ipn.md).
 """

@@ -6,7 +6,7 @@ from django.urls import path
 
 from .views import ipn_view
 
-app_name = "django_amazonpay"
+app_name = "amazon_pay_ipn"
 
 urlpatterns = [
     path("ipn/", ipn_view, name="ipn"),
