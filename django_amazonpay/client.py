@@ -7,10 +7,35 @@ the configured cache so every process of a deployment shares them.
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 _lock = threading.Lock()
 _clients: dict[str, Any] = {}
+#: seconds of backoff and throttle waiting a call may spend; None = unbounded (background)
+_wait_budget: ContextVar[float | None] = ContextVar("django_amazonpay_wait_budget", default=None)
+
+
+@contextmanager
+def interactive(max_wait: float = 1.0) -> Iterator[None]:
+    """Calls made inside answer a person who is waiting (an admin button, an API request).
+
+    Each call may pause at most `max_wait` seconds in all for retries and the throttle
+    bucket, then fails instead of holding the request (STYLE 3); background jobs, outside
+    this block, retry with the full backoff.
+    """
+    token = _wait_budget.set(max_wait)
+    try:
+        yield
+    finally:
+        _wait_budget.reset(token)
+
+
+def _bounded(client: Any) -> Any:
+    budget = _wait_budget.get()
+    return client if budget is None else client.with_options(max_wait=budget)
 
 
 def _cache() -> Any:
@@ -32,7 +57,7 @@ def get_client() -> Any:
             _clients["payments"] = PaymentsClient(
                 settings.client_config(), cache=_cache(), on_call=_record_call
             )
-        return _clients["payments"]
+        return _bounded(_clients["payments"])
 
 
 def get_orders_client() -> Any:
@@ -43,7 +68,7 @@ def get_orders_client() -> Any:
     with _lock:
         if "orders" not in _clients:
             _clients["orders"] = OrdersClient(get_settings().client_config(), cache=_cache())
-        return _clients["orders"]
+        return _bounded(_clients["orders"])
 
 
 def _record_call(record: Any) -> None:

@@ -19,6 +19,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from .. import services
+from ..client import interactive
 from ..models import Authorization, Capture, OrderItem, OrderReference
 from ..mws.errors import (
     AmazonPayError,
@@ -44,8 +45,9 @@ class Outcome:
 
 
 def call_service(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    """Call a service, telling it the change comes from the admin (recorded as the source)."""
-    return function(*args, source=SOURCE, **kwargs)
+    """Call a service for a person waiting on the page: source "admin", no long backoff."""
+    with interactive():
+        return function(*args, source=SOURCE, **kwargs)
 
 
 #: codes the services give a call that got no usable answer (services.errors.no_answer,
