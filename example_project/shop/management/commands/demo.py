@@ -9,6 +9,7 @@ started beside the server; without it tasks run eagerly in the web process.
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -56,6 +57,8 @@ class Command(BaseCommand):
         self.stdout.write(f"Admin at {address}admin/ ; Amazon Pay simulator at "
                           f"{settings.AMAZON_PAY['ENDPOINT']}/ ; Ctrl+C stops.")  # fmt: skip
         self.stdout.flush()
+        # `kill`/`timeout` must stop the worker too: turn SIGTERM into a normal exit
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         try:
             call_command("runserver", f"{host}:{port}", use_reloader=False, use_threading=True)
         finally:
