@@ -26,6 +26,8 @@ def resolve(request: HttpRequest, order_id: str) -> Any:
     if order_id == "broken":
         raise LookupError(order_id)
     prefecture = (checkout.destination or {}).get("state_or_region", "")
+    if order_id == "fractional":  # JPY has no decimals: the services refuse it
+        return OrderSnapshot(items=[{"title": "half", "unit_price": "12.5", "quantity": 1}])
     if order_id == "as-dict":
         return {"items": ITEMS, "shipping_fee": 0, "seller_order_id": "D-1", "unknown": 1}
     return OrderSnapshot(

@@ -124,3 +124,16 @@ def test_the_hosts_exception_handler_is_not_used(sim: Any, client: Any, settings
 
 def host_handler(exc: Exception, context: dict) -> Any:
     raise AssertionError("the host's handler must not be called")
+
+
+def test_amounts_the_currency_cannot_hold(sim: Any, client: Any) -> None:
+    oro_id = start(client, sim)["amazon_order_reference_id"]
+    response = client.post(url(oro_id, "order"), {"order_id": "fractional"}, format="json")
+    assert_error(response, 422, "invalid_amount")
+
+
+def test_amazon_refusing_our_credentials(sim: Any, client: Any, settings: Any) -> None:
+    configure(settings, sim, SECRET_KEY="not-the-simulators-key", MAX_RETRIES=0)
+    body = {"amazon_order_reference_id": sim.create_order_reference()}
+    body = assert_error(client.post(url(), body, format="json"), 502)
+    assert body["error"] == "SignatureDoesNotMatch"
