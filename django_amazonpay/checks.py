@@ -27,7 +27,7 @@ def check_amazon_pay_settings(app_configs: Any = None, **kwargs: Any) -> list[ch
 
 @checks.register(checks.Tags.security, deploy=True)
 def check_production_safety(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
-    """W101/W102: the sandbox or a redirected endpoint outside DEBUG."""
+    """W101-W103: the sandbox, a redirected endpoint or a trusted simulator outside DEBUG."""
     raw = getattr(settings, "AMAZON_PAY", None)
     if not isinstance(raw, dict) or settings.DEBUG:
         return []
@@ -46,6 +46,14 @@ def check_production_safety(app_configs: Any = None, **kwargs: Any) -> list[chec
                 "AMAZON_PAY['SANDBOX'] is on outside DEBUG: no real payment will be taken",
                 hint="Set AMAZON_PAY['SANDBOX'] = False for the live shop.",
                 id="django_amazonpay.W102",
+            )
+        )
+    if raw.get("IPN_TRUST_SIMULATOR"):
+        messages.append(
+            checks.Warning(
+                "AMAZON_PAY['IPN_TRUST_SIMULATOR'] accepts notifications signed by the simulator",
+                hint="Turn IPN_TRUST_SIMULATOR off outside development: anyone can run one.",
+                id="django_amazonpay.W103",
             )
         )
     return messages

@@ -58,7 +58,8 @@ def _database_from_url(url: str) -> dict:
             "PASSWORD": parsed.password or "",
             "HOST": parsed.hostname or "127.0.0.1",
             "PORT": str(parsed.port or 5432),
-            "TEST": {"NAME": "test_django_amazonpay"},
+            # override to run two suites on one server at once
+            "TEST": {"NAME": os.environ.get("TEST_DATABASE_NAME", "test_django_amazonpay")},
         }
     raise ValueError(f"unsupported DATABASE_URL scheme: {parsed.scheme}")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from ..ipn import admin as _ipn_admin  # noqa: F401  (registers the IPN inbox)
 from ..models import Authorization, Capture, MwsCall, OrderReference, Refund, StateTransition
 from .history import MwsCallAdmin, StateTransitionAdmin
 from .order_references import OrderReferenceAdmin

@@ -81,10 +81,13 @@ def test_manage_py_check_passes_with_the_test_settings():
     call_command("check")
 
 
-def test_deploy_checks_warn_about_sandbox_and_endpoint(settings):
-    settings.AMAZON_PAY = {**GOOD, "ENDPOINT": "http://127.0.0.1:9"}
+def test_deploy_checks_warn_about_sandbox_endpoint_and_trusted_simulator(settings):
+    settings.AMAZON_PAY = {**GOOD, "ENDPOINT": "http://127.0.0.1:9", "IPN_TRUST_SIMULATOR": True}
     ids = {m.id for m in checks.run_checks(include_deployment_checks=True)}
-    assert {"django_amazonpay.W101", "django_amazonpay.W102"} <= ids
+    assert {"django_amazonpay.W101", "django_amazonpay.W102", "django_amazonpay.W103"} <= ids
+    settings.AMAZON_PAY = {**GOOD, "SANDBOX": False}
+    ids = {m.id for m in checks.run_checks(include_deployment_checks=True)}
+    assert not {i for i in ids if i.startswith("django_amazonpay.W1")}
 
 
 def test_region_allowance_is_min_of_15_percent_and_cap():
