@@ -187,6 +187,9 @@ class SetOrderView(CheckoutAPIView):
                 store_name=order.store_name,
                 seller_note=order.seller_note,
             )
+            token = access_token(request, oro_id)
+            if token:  # SetOrderReferenceDetails answers a partial address: read it back whole
+                oro = services.start_checkout(oro_id, access_token=token)
             return Response(s.checkout_data(oro))
 
         return self.mutate(request, step)

@@ -71,6 +71,7 @@ def test_set_order_takes_amount_and_items_from_the_resolver(sim: Any, client: An
     assert data["next_action"] == "confirm"
     order_id, destination = resolver.SEEN[-1]
     assert order_id == "A-1" and destination["address_line1"] == "渋谷区神宮前2-2-2"
+    assert data["destination"]["address_line1"] == "渋谷区神宮前2-2-2"  # read back whole
 
 
 def test_shipping_follows_the_buyers_prefecture(sim: Any, client: Any) -> None:

@@ -63,7 +63,8 @@ def test_buyer_pays_and_staff_captures(shop: DemoServer, browser: Any, screensho
     _fill_cart_and_check_out(page, shop, screenshots, "CUP-002")
     _sign_in_with_amazon(page, screenshots)
     page.wait_for_function("!document.querySelector('[data-place-order]').disabled")
-    assert "東京都" in page.locator("[data-amazon-pay-address]").inner_text()
+    address = page.locator("[data-amazon-pay-address]").inner_text()
+    assert "東京都" in address and "渋谷区神宮前2-2-2" in address
     assert page.locator("[data-shipping]").inner_text() == "¥600"  # Tokyo: Kanto zone
     assert page.locator("[data-total]").inner_text() == "¥4,100"
     _place_order(page, screenshots)
