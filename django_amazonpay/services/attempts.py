@@ -30,7 +30,7 @@ from ..mws.errors import (
     TransportError,
 )
 from ..states import AttemptState
-from .errors import AmazonRequestError, AmountExceededError, InvalidAmountError
+from .errors import AmazonRequestError, AmountExceededError, InvalidAmountError, check_length
 from .locking import locked_order_reference
 from .sync import Details, apply_details
 
@@ -63,6 +63,14 @@ def parse_amount(value: Any, currency: str, *, what: str = "amount") -> Decimal:
             f"{what} {amount} is above Amazon's maximum of {maximum} per transaction (spec 3.7)"
         )
     return amount.value
+
+
+def check_notes(seller_note: str | None, soft_descriptor: str | None) -> None:
+    """Notes and soft descriptor within Amazon's limits (spec 2.4), before the row exists."""
+    from ..mws.validation import SOFT_DESCRIPTOR_MAX, TRANSACTION_NOTE_MAX
+
+    check_length(seller_note, "the seller note", TRANSACTION_NOTE_MAX)
+    check_length(soft_descriptor, "the soft descriptor", SOFT_DESCRIPTOR_MAX)
 
 
 def _mark(row: Row, state: str, error_code: str = "") -> None:

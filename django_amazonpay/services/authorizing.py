@@ -13,7 +13,7 @@ from ..client import get_client
 from ..conf import get_settings
 from ..models import Authorization, Capture, OrderReference
 from ..states import AttemptState, AuthorizationState, OrderReferenceState, ReasonCode
-from .attempts import IN_FLIGHT, call_and_apply, parse_amount, reference_id
+from .attempts import IN_FLIGHT, call_and_apply, check_notes, parse_amount, reference_id
 from .errors import AmountExceededError, InvalidStateError, LimitReachedError
 from .locking import locked_order_reference
 
@@ -129,6 +129,7 @@ def authorize(
     A Pending/Open authorization, or one in flight, is returned (reconciled first) instead
     of a second one. Declines follow spec 3.10; see AuthorizationResult.next_action.
     """
+    check_notes(seller_note, soft_descriptor)
     settings = get_settings()
     sync = settings.transaction_timeout == 0 if synchronous is None else synchronous
     timeout = 0 if sync else (settings.transaction_timeout or ASYNC_TIMEOUT)

@@ -14,7 +14,7 @@ from ..client import get_client
 from ..conf import get_settings
 from ..models import Authorization, Capture
 from ..states import AttemptState, AuthorizationState, CaptureState, OrderReferenceState
-from .attempts import IN_FLIGHT, call_and_apply, parse_amount, reference_id
+from .attempts import IN_FLIGHT, call_and_apply, check_notes, parse_amount, reference_id
 from .errors import AmazonRequestError, AmountExceededError, InvalidStateError
 from .locking import locked_order_reference
 
@@ -118,6 +118,7 @@ def _capture(
     *,
     renew: bool,
 ) -> CaptureResult:
+    check_notes(seller_note, soft_descriptor)
     with locked_order_reference(authorization.order_reference_id) as oro:
         auth = Authorization.objects.get(pk=authorization.pk)
         existing = auth.captures.filter(attempt_state__in=IN_FLIGHT).first()

@@ -24,8 +24,10 @@ from ..states import OrderReferenceState
 from .errors import (
     AmazonRequestError,
     InvalidAmountError,
+    InvalidInputError,
     InvalidStateError,
     TotalMismatchError,
+    check_length,
     no_answer,
 )
 from .locking import locked_order_reference
@@ -51,6 +53,30 @@ def _non_negative(value: Any, currency: str, what: str) -> Decimal:
     if amount.value < 0:
         raise InvalidAmountError(f"{what} must not be negative, not {amount}")
     return amount.value
+
+
+def _check_lengths(
+    items: list[ItemSnapshot],
+    seller_order_id: str,
+    store_name: str | None,
+    discount_note: str,
+    seller_note: str | None,
+) -> None:
+    from ..mws.validation import NOTE_MAX
+
+    def limit(model: Any, field: str) -> int | None:
+        return model._meta.get_field(field).max_length
+
+    for position, item in enumerate(items, start=1):
+        for field in ("title", "sku", "variation"):
+            value = getattr(item, field)
+            if not isinstance(value, str):
+                raise InvalidInputError(f"item {position}: {field} must be text")
+            check_length(value, f"item {position} {field}", limit(OrderItem, field))
+    check_length(seller_order_id, "the seller order id", limit(OrderReference, "seller_order_id"))
+    check_length(store_name, "the store name", limit(OrderReference, "store_name"))
+    check_length(discount_note, "the discount note", limit(OrderReference, "discount_note"))
+    check_length(seller_note, "the seller note", NOTE_MAX)
 
 
 def start_checkout(
@@ -100,6 +126,9 @@ def set_order_details(
     currency = get_settings().currency
     if not items:
         raise InvalidAmountError("an order needs at least one item")
+    # lengths checked before Amazon is called: a DataError after it would leave Amazon with
+    # the new total and us without it
+    _check_lengths(items, seller_order_id, store_name, discount_note, seller_note)
     lines = []
     for position, item in enumerate(items, start=1):
         if isinstance(item.quantity, bool) or not isinstance(item.quantity, int):

@@ -6,7 +6,7 @@ show staff or the buyer; `AmazonRequestError` wraps an error Amazon answered (ST
 
 from __future__ import annotations
 
-from ..mws.errors import AmazonPayError, MwsError
+from ..mws.errors import AmazonPayError, MwsError, ServerError
 
 
 class ServiceError(AmazonPayError):
@@ -25,6 +25,18 @@ class InvalidAmountError(ServiceError, ValueError):
     """Zero, negative, over-precise or wrong-currency amount (STYLE 5)."""
 
     code = "invalid_amount"
+
+
+class InvalidInputError(ServiceError, ValueError):
+    """A text longer than Amazon or our columns take (spec 2.4 limits): nothing was sent."""
+
+    code = "invalid_input"
+
+
+def check_length(value: str | None, what: str, limit: int | None) -> None:
+    """Refuse `value` before any row is written or request sent when it exceeds `limit`."""
+    if value is not None and limit is not None and len(value) > limit:
+        raise InvalidInputError(f"{what} is {len(value)} characters long; at most {limit}")
 
 
 class AmountExceededError(ServiceError):
@@ -61,6 +73,7 @@ def no_answer(err: AmazonPayError) -> AmazonRequestError:
     unparsable body, 5xx after the client's retries): code "NoAnswer", safe to repeat."""
     if isinstance(err, MwsError):
         return AmazonRequestError(err)
+    # a ServerError: the API answers "Amazon Pay did not answer; try again" (503)
     return AmazonRequestError(
-        MwsError(str(err), code="NoAnswer", operation=getattr(err, "operation", None))
+        ServerError(str(err), code="NoAnswer", operation=getattr(err, "operation", None))
     )

@@ -14,7 +14,7 @@ from ..client import get_client
 from ..conf import get_settings
 from ..models import Capture, OrderItem, Refund
 from ..states import AttemptState, CaptureState, RefundState
-from .attempts import IN_FLIGHT, call_and_apply, parse_amount, reference_id
+from .attempts import IN_FLIGHT, call_and_apply, check_notes, parse_amount, reference_id
 from .errors import AmountExceededError, InvalidAmountError, InvalidStateError, LimitReachedError
 from .locking import locked_order_reference
 
@@ -95,6 +95,7 @@ def refund(
     """
     if amount is not None and items is not None:
         raise InvalidAmountError("give an amount or items, not both")
+    check_notes(seller_note, soft_descriptor)
     with locked_order_reference(capture.order_reference_id) as oro:
         cap = Capture.objects.get(pk=capture.pk)
         existing = cap.refunds.filter(attempt_state__in=IN_FLIGHT).first()
