@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -70,8 +71,10 @@ class Screenshots:
 
 @pytest.fixture
 def screenshots(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Screenshots]:
-    folder = tmp_path / "screenshots"
-    folder.mkdir()
+    # SCREENSHOTS_DIR keeps them (e.g. test-output/ as a CI artifact); else the test's tmp_path
+    base = os.environ.get("SCREENSHOTS_DIR")
+    folder = Path(base) / request.node.name if base else tmp_path / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
     shots = Screenshots(folder)
     yield shots
     print(f"\n{request.node.name}: {len(shots.taken)} screenshots in {folder}")
