@@ -34,8 +34,8 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
 
-import django  # noqa: E402
-from django.conf import settings  # noqa: E402
+import django
+from django.conf import settings
 
 if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
     sys.exit("set DATABASE_URL=postgres://... (the bench runs on PostgreSQL)")
