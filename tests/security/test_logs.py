@@ -205,3 +205,48 @@ def test_the_capture_catches_a_planted_leak(all_logs, wire_dump, sim) -> None:
     logging.getLogger("django_amazonpay.test").debug("token %s", ACCESS_TOKEN)
     with pytest.raises(AssertionError, match="access token"):
         assert_clean(all_logs, sim)
+
+
+@pytest.fixture
+def api(settings: Any, sim: Any) -> Any:
+    from django.core.cache import cache
+
+    from django_amazonpay.testing import mount_simulator
+
+    cache.clear()
+    settings.ROOT_URLCONF = "tests.api.urls"
+    settings.AMAZON_PAY = {**settings.AMAZON_PAY, "ORDER_RESOLVER": "tests.api.resolver.resolve"}
+    mount_simulator(sim)
+    return sim
+
+
+def test_full_checkout_through_the_api_logs_no_secret(all_logs, api, monkeypatch) -> None:
+    """The buyer's token arrives in a request body; refused requests are logged by Django."""
+    from rest_framework.test import APIClient
+
+    dump_the_wire(monkeypatch)
+    client = APIClient()
+    base = "/amazon-pay/api/checkouts/"
+    oid = api.create_order_reference(buyer=BUYER, address=ADDRESS)
+    body = {"amazon_order_reference_id": oid, "access_token": ACCESS_TOKEN}
+    assert client.post(base, body, format="json").status_code == 201
+    assert client.get(f"{base}{oid}/").status_code == 200
+    assert client.post(f"{base}{oid}/order/", {"order_id": "A-1"}, format="json").status_code == 200
+    assert client.post(f"{base}{oid}/confirm/").status_code == 200
+    assert client.get(f"{base}{oid}/payment/").status_code == 200
+    # refused requests: another buyer, a bad token, garbage
+    other = APIClient()
+    assert other.get(f"{base}{oid}/").status_code == 404
+    bad = {"amazon_order_reference_id": "S03-0000000-0000000", "access_token": ACCESS_TOKEN}
+    assert other.post(base, bad, format="json").status_code >= 400
+    assert (
+        other.post(base, "{not json " + ACCESS_TOKEN, content_type="application/json").status_code
+        == 400
+    )
+    declined = api.create_order_reference(buyer=BUYER, address=ADDRESS, payment_method="")
+    body = {"amazon_order_reference_id": declined, "access_token": ACCESS_TOKEN}
+    client.post(base, body, format="json")
+    client.post(f"{base}{declined}/order/", {"order_id": "A-1"}, format="json")
+    assert client.post(f"{base}{declined}/confirm/").status_code >= 400
+    assert any(name.startswith("django_amazonpay.mws") for name in all_logs.names)
+    assert_clean(all_logs, api)
