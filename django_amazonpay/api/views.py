@@ -20,6 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .. import services
+from ..client import interactive
 from ..conf import get_settings
 from ..models import OrderReference
 from ..mws.errors import MwsError, TransportError
@@ -82,6 +83,11 @@ class CheckoutAPIView(APIView):
     def get_exception_handler(self) -> Callable[[Exception, dict[str, Any]], Response]:
         return exception_handler
 
+    def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        # a buyer is waiting: MWS calls may not sit in long backoff (STYLE 3)
+        with interactive():
+            return super().dispatch(request, *args, **kwargs)
+
     def mutate(self, request: Request, step: Callable[[], Response]) -> Response:
         """Run a mutating step once per Idempotency-Key; its errors are answered (and kept)."""
 
@@ -104,17 +110,9 @@ def _valid(serializer_class: type, request: Request) -> dict[str, Any]:
 
 
 def _live_constraints(oro: OrderReference, token: str | None) -> list[dict[str, str]]:
-    """Constraints of a Draft, read from Amazon (they are not mirrored: they change as the
-    buyer uses the widgets)."""
-    if oro.state != OrderReferenceState.DRAFT:
-        return []
-    from ..client import get_client
-
-    details = get_client().get_order_reference_details(
-        oro.amazon_order_reference_id, access_token=token
-    )
     return [
-        {"id": c.constraint_id, "description": c.description or ""} for c in details.constraints
+        {"id": c.constraint_id, "description": c.description or ""}
+        for c in services.draft_constraints(oro, access_token=token)
     ]
 
 
@@ -187,9 +185,6 @@ class SetOrderView(CheckoutAPIView):
                 store_name=order.store_name,
                 seller_note=order.seller_note,
             )
-            token = access_token(request, oro_id)
-            if token:  # SetOrderReferenceDetails answers a partial address: read it back whole
-                oro = services.start_checkout(oro_id, access_token=token)
             return Response(s.checkout_data(oro))
 
         return self.mutate(request, step)

@@ -9,7 +9,13 @@ from __future__ import annotations
 
 from .authorizing import AuthorizationResult, authorize, handle_order_reference_reopened
 from .capturing import CaptureResult, capture
-from .checkout import ItemSnapshot, confirm, set_order_details, start_checkout
+from .checkout import (
+    ItemSnapshot,
+    confirm,
+    draft_constraints,
+    set_order_details,
+    start_checkout,
+)
 from .closing import cancel_order, close_authorization, close_order
 from .errors import (
     AmazonRequestError,
@@ -45,6 +51,7 @@ __all__ = [
     "close_authorization",
     "close_order",
     "confirm",
+    "draft_constraints",
     "handle_order_reference_reopened",
     "refresh",
     "refund",

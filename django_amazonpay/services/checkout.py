@@ -20,6 +20,7 @@ from ..mws.errors import (
     Throttled,
     TransportError,
 )
+from ..mws.types import Constraint
 from ..states import OrderReferenceState
 from .errors import (
     AmazonRequestError,
@@ -104,6 +105,24 @@ def start_checkout(
             oro.user = user
         apply_details(oro, details, source="response", request_id=details.request_id)
     return oro
+
+
+def draft_constraints(
+    order_reference: OrderReference, *, access_token: str | None = None
+) -> list[Constraint]:
+    """What still blocks confirming a Draft (spec 3.2), read live from Amazon.
+
+    Not mirrored: constraints change as the buyer uses the widgets. Empty once confirmed.
+    """
+    if order_reference.state != OrderReferenceState.DRAFT:
+        return []
+    try:
+        details = get_client().get_order_reference_details(
+            order_reference.amazon_order_reference_id, access_token=access_token
+        )
+    except MwsError as err:
+        raise AmazonRequestError(err) from err
+    return list(details.constraints)
 
 
 def set_order_details(

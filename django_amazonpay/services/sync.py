@@ -52,6 +52,19 @@ def address_to_dict(address: Address | None) -> dict[str, str]:
     return {k: v for k, v in dataclasses.asdict(address).items() if v not in (None, "")}
 
 
+def _fuller_address(stored: dict[str, str], observed: Address) -> dict[str, str]:
+    """The address to keep after observing `observed`.
+
+    Without the buyer's access token Amazon discloses only coarse fields of a Draft order's
+    destination (spec 2.3; seed 000): the same address seen through a narrower window must
+    not erase what a token-bearing read already told us. A different address replaces it.
+    """
+    new = address_to_dict(observed)
+    if stored and new.items() <= stored.items():
+        return stored
+    return new
+
+
 def _money(amount: Amount | None) -> Any:
     return None if amount is None else amount.value
 
@@ -70,9 +83,9 @@ def _update_order_reference(obj: OrderReference, d: OrderReferenceDetails) -> No
             obj.buyer_name = d.buyer.name or obj.buyer_name
             obj.buyer_email = d.buyer.email or obj.buyer_email
         if d.destination is not None:
-            obj.destination = address_to_dict(d.destination)
+            obj.destination = _fuller_address(obj.destination or {}, d.destination)
         if d.billing_address is not None:
-            obj.billing_address = address_to_dict(d.billing_address)
+            obj.billing_address = _fuller_address(obj.billing_address or {}, d.billing_address)
     obj.release_environment = d.release_environment or obj.release_environment
     obj.expiration = d.expiration_timestamp or obj.expiration
     obj.amazon_created_at = d.creation_timestamp or obj.amazon_created_at

@@ -165,6 +165,21 @@ def test_japanese_address_mapping(oro: OrderReference) -> None:
     assert oro.buyer_email == "a@example.com"
 
 
+def test_coarse_disclosure_does_not_erase_the_full_address(oro: OrderReference) -> None:
+    # a Draft read with the buyer's token sees everything; one without sees only the coarse
+    # fields (spec 2.3, seed 000); the second must not erase what the first told us
+    apply_details(oro, oro_details("Draft", None, destination=JP), source="response")
+    coarse = Address(state_or_region="東京都", postal_code="1500001", country_code="JP")
+    apply_details(oro, oro_details("Draft", None, destination=coarse), source="poll")
+    oro.refresh_from_db()
+    assert oro.destination == address_to_dict(JP)
+    # a different address (the buyer chose another one) replaces it
+    osaka = Address(state_or_region="大阪府", postal_code="5300001", country_code="JP")
+    apply_details(oro, oro_details("Draft", None, destination=osaka), source="poll")
+    oro.refresh_from_db()
+    assert oro.destination == address_to_dict(osaka)
+
+
 def test_us_address_mapping() -> None:
     stored = address_to_dict(US)
     assert stored["city"] == "Chicago" and stored["state_or_region"] == "IL"
