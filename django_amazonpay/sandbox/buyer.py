@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from django.utils.translation import gettext_lazy as _
+
 from .errors import SimulatorError
 from .responses import Reply
 
@@ -68,9 +70,18 @@ ADDRESS_FIELDS = (
 
 @lru_cache(maxsize=1)
 def _engine() -> Engine:
+    from django.conf import settings
     from django.template import Engine
 
-    return Engine(dirs=[str(TEMPLATES)], autoescape=True)
+    if not settings.configured:
+        # standalone server: no project, so no translations; pages stay in English
+        settings.configure(USE_I18N=False)
+    # translatable (LocaleMiddleware's language applies when mounted in a Django project)
+    return Engine(
+        dirs=[str(TEMPLATES)],
+        autoescape=True,
+        libraries={"i18n": "django.templatetags.i18n"},
+    )
 
 
 def render(name: str, context: dict[str, Any], status: int = 200) -> Reply:
@@ -197,10 +208,10 @@ def dispatch(sim: Simulator, environ: dict, path: str, body: bytes) -> Reply:
                 },
             )
     except (KeyError, SimulatorError):
-        return render("error.html", {"message": "Unknown order reference."}, 404)
+        return render("error.html", {"message": _("Unknown order reference.")}, 404)
     except ValueError as exc:
         return render("error.html", {"message": str(exc)}, 400)
-    return render("error.html", {"message": "Page not found."}, 404)
+    return render("error.html", {"message": _("Page not found.")}, 404)
 
 
 def _methods(sim: Simulator) -> list[dict[str, str]]:

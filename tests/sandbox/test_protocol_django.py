@@ -59,3 +59,15 @@ def test_buyer_pages_cert_and_faults_through_django(client, sim):
              AmazonOrderReferenceId=oro)  # fmt: skip
     assert r.status_code == 502 and r.content == b""
     assert client.get(PREFIX + "/nowhere").status_code == 404
+
+
+def test_buyer_pages_follow_the_active_language(client, sim):
+    from django.utils import translation
+
+    with translation.override("ja"):
+        page = client.get(PREFIX + "/sandbox/buyer/sign-in", {"return_url": "/checkout/"})
+    assert "Amazon でサインイン (サンドボックス)" in page.content.decode()
+    assert 'lang="ja"' in page.content.decode()
+    with translation.override("en"):
+        page = client.get(PREFIX + "/sandbox/buyer/sign-in", {"return_url": "/checkout/"})
+    assert "Sign in with Amazon (sandbox)" in page.content.decode()
