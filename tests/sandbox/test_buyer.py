@@ -16,18 +16,6 @@ from .test_protocol import SANDBOX, call, state_of
 
 
 @pytest.fixture
-def sim(amazon_pay_simulator):
-    return amazon_pay_simulator
-
-
-@pytest.fixture
-def session(sim):
-    s = requests.Session()
-    sim.mount(s)
-    return s
-
-
-@pytest.fixture
 def base(sim):
     return f"https://{sim.region.host}"
 

@@ -9,7 +9,6 @@ import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
-import requests
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
@@ -42,18 +41,6 @@ def amazon_pay_simulator_options(received):
         return 200
 
     return {"ipn_sender": sender, "ipn_inline": True}
-
-
-@pytest.fixture
-def sim(amazon_pay_simulator):
-    return amazon_pay_simulator
-
-
-@pytest.fixture
-def session(sim):
-    s = requests.Session()
-    sim.mount(s)
-    return s
 
 
 def async_authorization(session, sim) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-import requests
 
 from .test_protocol import call, parse
 
@@ -15,18 +14,6 @@ SEED_ORDER = "058-1233752-8214740"
 @pytest.fixture
 def amazon_pay_simulator_options():
     return {"orders_page_size": 1}
-
-
-@pytest.fixture
-def sim(amazon_pay_simulator):
-    return amazon_pay_simulator
-
-
-@pytest.fixture
-def session(sim):
-    s = requests.Session()
-    sim.mount(s)
-    return s
 
 
 def list_items(session, sim, action="ListOrderItems", method="GET", **params):

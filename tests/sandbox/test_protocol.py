@@ -89,18 +89,6 @@ def state_of(response: requests.Response) -> str:
 
 
 @pytest.fixture
-def sim(amazon_pay_simulator):
-    return amazon_pay_simulator
-
-
-@pytest.fixture
-def session(sim):
-    s = requests.Session()
-    sim.mount(s)
-    return s
-
-
-@pytest.fixture
 def oro(sim):
     return sim.create_order_reference(payment_method=None)
 

@@ -10,18 +10,6 @@ import requests
 from .test_protocol import NS, call, error_of, parse, state_of
 
 
-@pytest.fixture
-def sim(amazon_pay_simulator):
-    return amazon_pay_simulator
-
-
-@pytest.fixture
-def session(sim):
-    s = requests.Session()
-    sim.mount(s)
-    return s
-
-
 def open_oro(session, sim) -> str:
     oro = sim.create_order_reference(payment_method=None)
     r = call(session, sim, "SetOrderReferenceDetails", AmazonOrderReferenceId=oro,
