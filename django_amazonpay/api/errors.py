@@ -157,15 +157,16 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
     elif isinstance(exc, MwsError) and not _unavailable(exc):
         body = error_body(exc.code or "amazon_error", exc.message)
         code = _amazon_status(exc)
+    elif isinstance(exc, MwsError | TransportError | service_errors.AmazonRequestError):
+        # before ServiceError: an AmazonRequestError wrapping a 5xx/throttle is unavailability
+        logger.warning("Amazon Pay unavailable: %s", exc)
+        body = error_body("amazon_unavailable", _("Amazon Pay did not answer; try again."))
+        code = status.HTTP_503_SERVICE_UNAVAILABLE
     elif isinstance(exc, service_errors.ServiceError):
         code = next(
             (s for cls, s in _SERVICE_ERRORS if isinstance(exc, cls)), status.HTTP_400_BAD_REQUEST
         )
         body = error_body(exc.code, exc)
-    elif isinstance(exc, MwsError | TransportError | service_errors.AmazonRequestError):
-        logger.warning("Amazon Pay unavailable: %s", exc)
-        body = error_body("amazon_unavailable", _("Amazon Pay did not answer; try again."))
-        code = status.HTTP_503_SERVICE_UNAVAILABLE
     elif isinstance(exc, ConfigurationError):
         logger.error("Amazon Pay is not configured: %s", exc)
         body = error_body("configuration_error", _("The shop's Amazon Pay setup is incomplete."))
