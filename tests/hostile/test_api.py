@@ -217,3 +217,15 @@ def test_idempotency_key_headers_are_hostile_too(owned: tuple[APIClient, str]) -
             url(oro_id, "order"), {"order_id": "A-1"}, format="json", HTTP_IDEMPOTENCY_KEY=key
         )
         check(response, before)
+
+
+def test_amazon_5xx_behind_a_service_error_is_503(api: Any) -> None:
+    """A live id on the sandbox path: Amazon answers 500 InternalServerError (spec 1.1), the
+    service wraps it in AmazonRequestError: the storefront is told to try again (503)."""
+    before = counts()
+    response = APIClient().post(
+        BASE, {"amazon_order_reference_id": "P03-0000000-0000000"}, format="json"
+    )
+    assert response.status_code == 503, response.content
+    assert response.json()["error"] == "amazon_unavailable"
+    assert counts() == before
