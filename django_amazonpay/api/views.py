@@ -52,6 +52,8 @@ IDEMPOTENCY_PARAMETER = OpenApiParameter(
     str,
     OpenApiParameter.HEADER,
     description="Optional: a retry with the same key gets the first answer, nothing runs twice.",
+    # what idempotency.py accepts: 1 to 255 printable ASCII characters, no space
+    pattern=r"^[!-~]{1,255}$",
 )
 ERROR_RESPONSES = {
     code: OpenApiResponse(s.ErrorSerializer, description=text)
