@@ -21,7 +21,7 @@ Client backoff pauses are recorded, not slept: the whole matrix runs in a few se
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -30,6 +30,7 @@ import pytest
 from django.db.models import F
 
 from django_amazonpay import services
+from django_amazonpay.client import get_client
 from django_amazonpay.conf import get_settings
 from django_amazonpay.models import Authorization, Capture, OrderReference, Refund
 from django_amazonpay.states import AttemptState
@@ -39,7 +40,7 @@ from .conftest import RESULTS
 
 pytestmark = pytest.mark.django_db
 
-FAULTS = ["never_sent", "lost_response", "http_500", "throttled", "malformed", "reset"]
+FAULTS = ["never_sent", "lost_response", "http_500", "throttled", "malformed", "reset", "slow"]
 FAULT_TITLES = {
     "never_sent": "timeout before sending",
     "lost_response": "response lost (applied)",
@@ -47,6 +48,7 @@ FAULT_TITLES = {
     "throttled": "503 throttled",
     "malformed": "malformed XML",
     "reset": "connection reset",
+    "slow": "read timeout (applied)",
 }
 VARIANTS = ["once", "persistent", "abandoned"]
 #: operations whose attempt rows the settle task recovers without the caller (abandoned)
@@ -236,12 +238,18 @@ def test_cell(
     pauses: list[float],
     open_order: Any,
     authorized: Any,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     op = OPERATIONS[name]
     ctx = op.prepare(sim, open_order, authorized)
     times = 1 if variant == "once" else get_settings().max_retries + 1
     if fault == "never_sent":
         never_sent.inject(op.action, times)
+    elif fault == "slow":
+        # Amazon does the work but answers after our read timeout
+        client = get_client()
+        monkeypatch.setattr(client, "config", replace(client.config, read_timeout=0.01))
+        sim.faults.inject(op.action, fault, times=times, delay=0.05)
     else:
         sim.faults.inject(op.action, fault, times=times)
     fired_before = never_sent.fired
