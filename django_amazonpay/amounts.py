@@ -6,6 +6,7 @@ currency allows is an error at the boundary (STYLE 5).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -30,15 +31,25 @@ class AmountError(ValueError):
     """A value that is not a valid amount of money in its currency."""
 
 
+#: plain ASCII decimal text; Decimal() alone also takes "1_000", full-width digits and "1e3"
+_DECIMAL_TEXT = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?|[+-]?\.[0-9]+", re.ASCII)
+
+
 def _to_decimal(value: Decimal | str | int) -> Decimal:
     if isinstance(value, float):
         raise AmountError("amounts must not be floats; pass a Decimal or a string")
     if isinstance(value, bool):
         raise AmountError("a boolean is not an amount")
-    try:
-        result = Decimal(str(value).strip()) if not isinstance(value, Decimal) else value
-    except InvalidOperation:
-        raise AmountError(f"{value!r} is not a number") from None
+    if isinstance(value, Decimal):
+        result = value
+    else:
+        text = str(value).strip()
+        if not _DECIMAL_TEXT.fullmatch(text):
+            raise AmountError(f"{value!r} is not a plain decimal number")
+        try:
+            result = Decimal(text)
+        except InvalidOperation:
+            raise AmountError(f"{value!r} is not a number") from None
     if not result.is_finite():
         raise AmountError(f"{value!r} is not a finite number")
     return result

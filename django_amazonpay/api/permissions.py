@@ -1,8 +1,10 @@
 """Who may touch a checkout: the session or the user that started it, nobody else.
 
 Another caller gets 404, exactly as for an id that does not exist, so ids cannot be probed.
-The session keeps the started order reference ids (and the buyer's access token, which
-never goes to the database); a signed-in user also owns the checkouts stored with their id.
+The session keeps the started order reference ids and the buyer's access token (never in the
+app's own tables; with Django's database session backend the session row holds it until the
+session expires: see docs/security.md); a signed-in user also owns the checkouts stored with
+their id.
 """
 
 from __future__ import annotations

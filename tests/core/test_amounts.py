@@ -14,7 +14,17 @@ def test_wire_form_has_no_exponent_and_no_float():
 
 @pytest.mark.parametrize(
     ("value", "currency"),
-    [("1.5", "JPY"), ("0.001", "USD"), ("abc", "USD"), ("NaN", "USD"), ("Infinity", "JPY")],
+    [
+        ("1.5", "JPY"),
+        ("0.001", "USD"),
+        ("abc", "USD"),
+        ("NaN", "USD"),
+        ("Infinity", "JPY"),
+        ("1_000", "JPY"),  # Decimal() would take these three
+        ("１０００", "JPY"),
+        ("1e3", "JPY"),
+        ("", "JPY"),
+    ],
 )
 def test_parse_refuses_what_the_currency_cannot_hold(value, currency):
     with pytest.raises(AmountError):
@@ -31,3 +41,10 @@ def test_arithmetic_stays_within_one_currency():
     with pytest.raises(AmountError):
         Amount("10", "USD") + Amount("1", "EUR")
     assert Amount("1", "JPY") < Amount("2", "JPY")
+
+
+def test_plain_decimal_text_is_accepted():
+    assert Amount.parse(" 1000 ", "JPY").value == Decimal("1000")
+    assert Amount.parse("-0.50", "USD").value == Decimal("-0.50")
+    assert Amount.parse(".5", "USD").value == Decimal("0.5")
+    assert Amount.parse(1000, "JPY").value == Decimal("1000")
