@@ -51,8 +51,13 @@ def load(body: bytes | str) -> dict[str, Any]:
     if not body or not body.strip():
         raise _Bad("empty body")
     try:
+        # no attributes are read (the namespace is the only one Amazon sends): skip them
         doc = xmltodict.parse(
-            body, force_list=REPEATED, postprocessor=_strip_prefix, disable_entities=True
+            body,
+            force_list=REPEATED,
+            postprocessor=_strip_prefix,
+            disable_entities=True,
+            xml_attribs=False,
         )
     except (ExpatError, ValueError) as exc:
         raise _Bad(f"not XML: {exc}") from None

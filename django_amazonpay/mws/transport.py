@@ -133,8 +133,9 @@ class BaseClient:
         if self._template is None:
             request = requests.Request("POST", self.url, headers={"Content-Type": FORM})
             self._template = self.session.prepare_request(request)
+            # proxies, verify, cert and stream: exactly what an adapter's send() takes
             self._send_settings = self.session.merge_environment_settings(
-                self.url, {}, None, None, None
+                self.url, {}, False, None, None
             )
         return self._template.copy(), self._send_settings
 
@@ -154,12 +155,14 @@ class BaseClient:
         prepared, settings = self._prepared()
         prepared.prepare_body(body.encode("ascii"), None)
         try:
-            return self.session.send(
-                prepared,
-                timeout=(config.connect_timeout, config.read_timeout),
-                allow_redirects=False,
-                **settings,
+            # straight to the adapter mounted for this URL (the pooled one, or a test's):
+            # Session.send's redirects, hooks and cookie jar have nothing to do for MWS
+            adapter = self.session.get_adapter(prepared.url)
+            response = adapter.send(
+                prepared, timeout=(config.connect_timeout, config.read_timeout), **settings
             )
+            response.content  # noqa: B018  (read now: a reset mid-body is a transport error)
+            return response
         except requests.RequestException as exc:
             sent = not _never_sent(exc)
             kind = type(exc).__name__
