@@ -35,14 +35,42 @@ class Region:
 
 
 REGIONS: dict[str, Region] = {
-    "us": Region("us", "mws.amazonservices.com", "USD", "ATVPDKIKX0DER",
-                 Decimal("150000"), Decimal("75"), "01"),
-    "uk": Region("uk", "mws-eu.amazonservices.com", "GBP", "A1F83G8C2ARO7P",
-                 Decimal("150000"), Decimal("75"), "02"),
-    "de": Region("de", "mws-eu.amazonservices.com", "EUR", "A1PA6795UKMFR9",
-                 Decimal("150000"), Decimal("75"), "02"),
-    "jp": Region("jp", "mws.amazonservices.jp", "JPY", "A1VC38T7YXB528",
-                 Decimal("10000000"), Decimal("8400"), "03"),
+    "us": Region(
+        "us",
+        "mws.amazonservices.com",
+        "USD",
+        "ATVPDKIKX0DER",
+        Decimal("150000"),
+        Decimal("75"),
+        "01",
+    ),
+    "uk": Region(
+        "uk",
+        "mws-eu.amazonservices.com",
+        "GBP",
+        "A1F83G8C2ARO7P",
+        Decimal("150000"),
+        Decimal("75"),
+        "02",
+    ),
+    "de": Region(
+        "de",
+        "mws-eu.amazonservices.com",
+        "EUR",
+        "A1PA6795UKMFR9",
+        Decimal("150000"),
+        Decimal("75"),
+        "02",
+    ),
+    "jp": Region(
+        "jp",
+        "mws.amazonservices.jp",
+        "JPY",
+        "A1VC38T7YXB528",
+        Decimal("10000000"),
+        Decimal("8400"),
+        "03",
+    ),
 }
 
 
