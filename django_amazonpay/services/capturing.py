@@ -173,8 +173,10 @@ def _capture(
         ):
             raise
         return _reauthorize_and_capture(auth, value, source, seller_note, soft_descriptor)
-    cap.refresh_from_db()
+    # reading the authorization back also reconciles a capture whose answer was lost (its id
+    # is in the authorization's IdList): read the capture after it, so the result says so
     _mirror_authorization(auth)
+    cap.refresh_from_db()
     return CaptureResult(cap, _outcome(cap), auth)
 
 
