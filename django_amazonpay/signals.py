@@ -56,6 +56,10 @@ refund_declined = Signal()
 payment_method_update_required = Signal()
 #: An Open authorization nears its expiry (sent by the tasks). kwargs: instance (Authorization)
 authorization_expiring = Signal()
+#: Amazon notified a chargeback (IPN, spec 6.5); the money moves as a Chargeback refund under
+#: the capture, imported with it. kwargs: instance (the Capture, or None when it is not ours),
+#: chargeback (django_amazonpay.ipn.parsing.ChargebackDetails: id, state, reason, amount)
+chargeback_received = Signal()
 
 #: (object kind, state) -> signal, for services.sync
 STATE_SIGNALS: dict[tuple[str, str], Signal] = {

@@ -24,6 +24,7 @@ from ..mws.types import AuthorizationDetails, CaptureDetails, OrderReferenceDeta
 from ..services.claims import claim
 from ..services.locking import locked_order_reference
 from ..services.sync import apply_details
+from ..signals import chargeback_received, send_after_commit
 from . import sns
 from .parsing import BillingAgreementDetails, ChargebackDetails, Notification, parse_message
 
@@ -291,7 +292,8 @@ def _apply_chargeback(d: ChargebackDetails) -> tuple[str, str]:
     if cap is not None and cap.amazon_capture_id:
         from ..services.refreshing import refresh
 
-        refresh(cap, source="ipn")  # imports the Chargeback refund from the IdList
+        cap = refresh(cap, source="ipn")  # imports the Chargeback refund from the IdList
+    send_after_commit(chargeback_received, Capture, instance=cap, chargeback=d)
     return IpnProcessing.PROCESSED, f"chargeback {d.amazon_chargeback_id} {d.state} logged"
 
 
