@@ -165,6 +165,8 @@ def checkout_data(
 ) -> dict[str, Any]:
     """The CheckoutSerializer's data for `oro`."""
     constraints = constraints or []
+    items = list(oro.items.all())  # once: the list and its total
+    authorization = latest_authorization(oro)
     data = {
         "amazon_order_reference_id": oro.amazon_order_reference_id,
         "state": oro.state,
@@ -173,17 +175,18 @@ def checkout_data(
         "order_id": oro.seller_order_id,
         "destination": oro.destination or {},
         "buyer": {"name": oro.buyer_name, "email": oro.buyer_email},
-        "items": list(oro.items.all()),
-        "items_total": oro.items_total,
+        "items": items,
+        "items_total": sum((item.line_total for item in items), Decimal("0")),
         "shipping_fee": oro.shipping_fee,
         "discount": oro.discount,
         "discount_note": oro.discount_note,
         "amount": oro.amount,
         "currency": oro.currency,
         "expires_at": oro.expiration,
-        "authorization": latest_authorization(oro),
+        "authorization": authorization,
         "wallet": wallet_mode(oro),
-        "next_action": action or next_action(oro, [c["id"] for c in constraints]),
+        "next_action": action
+        or next_action(oro, [c["id"] for c in constraints], authorization=authorization),
     }
     return CheckoutSerializer(data).data
 

@@ -16,6 +16,8 @@ next_action values:
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..conf import get_settings
 from ..models import Authorization, OrderReference
 from ..states import AuthorizationState, OrderReferenceState, ReasonCode
@@ -53,8 +55,19 @@ def latest_authorization(oro: OrderReference) -> Authorization | None:
     return oro.authorizations.order_by("-attempt", "-id").first()
 
 
-def next_action(oro: OrderReference, constraints: list[str] | None = None) -> str:
-    """The storefront's next step for `oro` (constraints: ids from a live read, if any)."""
+_UNREAD: Any = object()
+
+
+def next_action(
+    oro: OrderReference,
+    constraints: list[str] | None = None,
+    *,
+    authorization: Authorization | None = _UNREAD,
+) -> str:
+    """The storefront's next step for `oro` (constraints: ids from a live read, if any).
+
+    `authorization`: the latest one when the caller has already read it (saves a query).
+    """
     state = oro.state
     if state == OrderReferenceState.DRAFT:
         for constraint in constraints or ():
@@ -63,7 +76,7 @@ def next_action(oro: OrderReference, constraints: list[str] | None = None) -> st
         return "confirm" if oro.amount > 0 and oro.seller_order_id else "set_order"
     if state == OrderReferenceState.SUSPENDED:
         return "choose_another_payment_method"
-    auth = latest_authorization(oro)
+    auth = latest_authorization(oro) if authorization is _UNREAD else authorization
     if state == OrderReferenceState.OPEN:
         if oro.payment_method_update_required:
             return "choose_another_payment_method"
