@@ -119,6 +119,12 @@ class Authorization(_Transaction):
         blank=True,
         help_text=_("Amazon's ExpirationTimestamp (creation + 30 days, spec 3.6)."),
     )
+    expiry_warned_at = models.DateTimeField(
+        _("expiry warned at"),
+        null=True,
+        blank=True,
+        help_text=_("When authorization_expiring was sent for it (once, by the tasks)."),
+    )
 
     class Meta(_Transaction.Meta):
         verbose_name = _("authorization")

@@ -16,7 +16,6 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from django.core.cache import caches
 from django.db.models import Exists, F, Max, OuterRef, Q, Sum
 from django.utils import timezone
 
@@ -126,20 +125,23 @@ def warn_expiring_authorizations(limit: int = 500) -> dict[str, int]:
     lifetime = AUTH_LIFETIME[settings.sandbox]
     # a coarse database filter (created long enough ago), the exact one below
     oldest_relevant = now + horizon - lifetime
-    qs = Authorization.objects.filter(state=AuthorizationState.OPEN).filter(
+    qs = Authorization.objects.filter(
+        state=AuthorizationState.OPEN, expiry_warned_at__isnull=True
+    ).filter(
         Q(amazon_created_at__lte=oldest_relevant)
         | Q(amazon_created_at__isnull=True, created_at__lte=oldest_relevant)
         | Q(expiration__lte=now + horizon)
     )
-    cache = caches[settings.throttle_cache]
     sent = 0
     for auth in qs.select_related("order_reference").order_by("created_at", "id")[:limit]:
         expires = effective_expiry(auth)
         if not (now <= expires <= now + horizon):
             continue
-        remaining = int((expires - now).total_seconds())
-        # once per authorization: the mark outlives the authorization itself
-        if not cache.add(f"amazonpay:expiring:{auth.pk}", 1, remaining + 86400):
+        # once per authorization, whatever the number of workers: the conditional UPDATE
+        # lets exactly one of them mark it
+        if not Authorization.objects.filter(pk=auth.pk, expiry_warned_at__isnull=True).update(
+            expiry_warned_at=now
+        ):
             continue
         signals.send_after_commit(
             signals.authorization_expiring, Authorization, instance=auth, expires_at=expires

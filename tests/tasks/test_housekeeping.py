@@ -83,9 +83,15 @@ def test_expiring_authorization_warned_once(
         )
         with django_capture_on_commit_callbacks(execute=True):
             assert tasks.warn_expiring_authorizations.delay().get() == {"warned": 1}
+            # the mark is in the database: a flushed cache does not send it again
+            from django.core.cache import cache
+
+            cache.clear()
             assert tasks.warn_expiring_authorizations.delay().get() == {"warned": 0}
     finally:
         signals.authorization_expiring.disconnect(dispatch_uid="test-expiring")
+    auth.refresh_from_db()
+    assert auth.expiry_warned_at is not None
     receiver.assert_called_once()
     assert receiver.call_args.kwargs["instance"].pk == auth.pk
     assert fresh.pk != auth.pk
