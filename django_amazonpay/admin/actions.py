@@ -23,11 +23,9 @@ from ..client import interactive
 from ..models import Authorization, Capture, OrderItem, OrderReference
 from ..mws.errors import (
     AmazonPayError,
-    MalformedResponse,
     MwsError,
-    ServerError,
-    TransportError,
 )
+from ..services.errors import NO_ANSWER
 from ..states import AuthorizationState, CaptureState, OrderReferenceState
 from . import permissions
 from .display import format_money
@@ -56,7 +54,7 @@ _NO_ANSWER_CODES = frozenset({"NoAnswer", "NotSent"})
 
 
 def _no_answer(error: object) -> bool:
-    if isinstance(error, (TransportError, MalformedResponse, ServerError)):
+    if isinstance(error, NO_ANSWER):
         return True
     return isinstance(error, MwsError) and error.code in _NO_ANSWER_CODES
 

@@ -22,15 +22,19 @@ from ..conf import get_settings
 from ..models import Authorization, Capture, Refund
 from ..mws.errors import (
     DuplicateReference,
-    MalformedResponse,
     MwsError,
     RequestValidationError,
-    ServerError,
     Throttled,
     TransportError,
 )
 from ..states import AttemptState
-from .errors import AmazonRequestError, AmountExceededError, InvalidAmountError, check_length
+from .errors import (
+    NO_ANSWER,
+    AmazonRequestError,
+    AmountExceededError,
+    InvalidAmountError,
+    check_length,
+)
 from .locking import locked_order_reference
 from .sync import Details, apply_details
 
@@ -106,7 +110,7 @@ def call_and_apply(
     except DuplicateReference:
         # spec 3.9: the reference id is known: the object exists, look it up
         details = find() if find is not None else None
-    except (TransportError, MalformedResponse, ServerError, Throttled) as err:
+    except (*NO_ANSWER, Throttled) as err:
         logger.warning("no answer for %s: %s (attempt left in doubt)", row, err)
         details = None
         if isinstance(err, TransportError) and not err.sent and not reconcile:

@@ -16,13 +16,13 @@ from ..mws.errors import (
     InvalidState,
     MalformedResponse,
     MwsError,
-    ServerError,
     Throttled,
     TransportError,
 )
 from ..mws.types import Constraint
 from ..states import OrderReferenceState
 from .errors import (
+    NO_ANSWER,
     AmazonRequestError,
     InvalidAmountError,
     InvalidInputError,
@@ -221,7 +221,7 @@ def confirm(order_reference: OrderReference) -> OrderReference:
             raise InvalidStateError(f"order reference {oro} is {oro.state}: cannot confirm")
     try:
         get_client().confirm_order_reference(oro.amazon_order_reference_id)
-    except (TransportError, MalformedResponse, ServerError, Throttled, InvalidState) as err:
+    except (*NO_ANSWER, Throttled, InvalidState) as err:
         # no answer, or a repeat after a lost answer (InvalidState): Amazon tells what happened
         oro = refresh(oro, source="response")
         if oro.state == OrderReferenceState.OPEN:

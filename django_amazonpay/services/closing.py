@@ -8,12 +8,10 @@ from __future__ import annotations
 
 from ..client import get_client
 from ..models import Authorization, OrderReference
-from ..mws.errors import MalformedResponse, MwsError, ServerError, TransportError
+from ..mws.errors import MwsError
 from ..states import AuthorizationState, CaptureState, OrderReferenceState
-from .errors import AmazonRequestError, InvalidStateError, no_answer
+from .errors import NO_ANSWER, AmazonRequestError, InvalidStateError, no_answer
 from .locking import locked_order_reference
-
-_NO_ANSWER = (TransportError, MalformedResponse, ServerError)
 
 
 def close_order(
@@ -32,7 +30,7 @@ def close_order(
             raise InvalidStateError(f"order reference {oro} is {oro.state}: cannot close")
     try:
         get_client().close_order_reference(oro.amazon_order_reference_id, reason=reason or None)
-    except _NO_ANSWER as err:
+    except NO_ANSWER as err:
         # the refresh tells what happened; still Open means it did not: the caller repeats
         oro = refresh(oro, source=source)
         if oro.state != OrderReferenceState.CLOSED:
@@ -62,7 +60,7 @@ def cancel_order(
             )
     try:
         get_client().cancel_order_reference(oro.amazon_order_reference_id, reason=reason or None)
-    except _NO_ANSWER as err:
+    except NO_ANSWER as err:
         if refresh(oro, source=source).state != OrderReferenceState.CANCELED:
             raise no_answer(err) from err
     except MwsError as err:
@@ -88,7 +86,7 @@ def close_authorization(
             raise InvalidStateError(f"authorization {auth} is {auth.state or 'unknown'}")
     try:
         get_client().close_authorization(auth.amazon_authorization_id, reason=reason or None)
-    except _NO_ANSWER as err:
+    except NO_ANSWER as err:
         auth = refresh(auth, source=source)
         if auth.state != AuthorizationState.CLOSED:
             raise no_answer(err) from err

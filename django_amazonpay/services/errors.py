@@ -6,7 +6,12 @@ show staff or the buyer; `AmazonRequestError` wraps an error Amazon answered (ST
 
 from __future__ import annotations
 
-from ..mws.errors import AmazonPayError, MwsError, ServerError
+from ..mws.errors import AmazonPayError, MalformedResponse, MwsError, ServerError, TransportError
+
+#: what a call raises when Amazon gave no usable answer (transport failure, unparsable body, 5xx
+#: after the client's retries): for a mutating call the outcome is unknown, never "refused".
+#: Callers that may also meet a repeat's answer add to it (`(*NO_ANSWER, Throttled)`...).
+NO_ANSWER: tuple[type[AmazonPayError], ...] = (TransportError, MalformedResponse, ServerError)
 
 
 class ServiceError(AmazonPayError):
