@@ -15,14 +15,13 @@ from celery import shared_task
 from django.db import DatabaseError
 
 from .ipn.sns import CertificateUnavailable
-from .mws.errors import ServerError, Throttled, TransportError
+from .mws.errors import TRANSIENT_ERRORS
 
-TRANSIENT = (Throttled, ServerError, TransportError)
 COMMON: dict[str, Any] = {
     "acks_late": True,
     # a worker killed mid-task: the message goes back to the queue (idempotent tasks)
     "reject_on_worker_lost": True,
-    "autoretry_for": TRANSIENT,
+    "autoretry_for": TRANSIENT_ERRORS,
     "retry_backoff": 5,
     "retry_backoff_max": 600,
     "retry_jitter": True,
@@ -105,7 +104,7 @@ def reconcile_open_orders(
 
 @shared_task(
     name="django_amazonpay.process_ipn_message",
-    **{**COMMON, "autoretry_for": (*TRANSIENT, DatabaseError, CertificateUnavailable)},
+    **{**COMMON, "autoretry_for": (*TRANSIENT_ERRORS, DatabaseError, CertificateUnavailable)},
 )
 def process_ipn_message(pk: int, force: bool = False) -> str:
     """Apply one stored IPN (enqueued after the endpoint answered)."""

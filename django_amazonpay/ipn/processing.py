@@ -19,7 +19,7 @@ from django.utils import timezone
 from ..conf import get_settings
 from ..models import Authorization, Capture, IpnMessage, OrderReference, Refund
 from ..models.ipn import IpnProcessing, IpnVerdict
-from ..mws.errors import ServerError, Throttled, TransportError
+from ..mws.errors import TRANSIENT_ERRORS, ServerError
 from ..mws.types import AuthorizationDetails, CaptureDetails, OrderReferenceDetails, RefundDetails
 from ..services.claims import claim
 from ..services.locking import locked_order_reference
@@ -31,7 +31,7 @@ from .parsing import BillingAgreementDetails, ChargebackDetails, Notification, p
 logger = logging.getLogger("django_amazonpay.ipn")
 
 #: failures worth another try later (the task retries them with backoff)
-TRANSIENT = (Throttled, ServerError, TransportError, DatabaseError, sns.CertificateUnavailable)
+TRANSIENT = (*TRANSIENT_ERRORS, DatabaseError, sns.CertificateUnavailable)
 HEADERS = ("x-amz-sns-message-type", "x-amz-sns-message-id", "x-amz-sns-topic-arn",
            "x-amz-sns-subscription-arn", "content-type", "user-agent")  # fmt: skip
 ORO_ID_LENGTH = 19  # S03-1571525-4435073: transaction ids start with their ORO's id

@@ -106,6 +106,10 @@ class RequestValidationError(AmazonPayError, ValueError):
     """Input refused before any request was made."""
 
 
+#: worth trying again later (a task's retry, the next settle run): Amazon throttled, failed on
+#: its side, or did not answer. Everything else is a real answer and is not retried.
+TRANSIENT_ERRORS: tuple[type[AmazonPayError], ...] = (Throttled, ServerError, TransportError)
+
 CODE_CLASSES: dict[str, type[MwsError]] = {
     # throttling and service faults: retry with backoff (spec 1.8, 2.1)
     "RequestThrottled": Throttled,

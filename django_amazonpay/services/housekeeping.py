@@ -22,7 +22,7 @@ from django.utils import timezone
 from .. import signals
 from ..conf import get_settings
 from ..models import Authorization, Capture, OrderReference
-from ..mws.errors import MwsError, ServerError, Throttled, TransportError
+from ..mws.errors import TRANSIENT_ERRORS, MwsError
 from ..states import AttemptState, AuthorizationState, OrderReferenceState
 from .claims import claim
 from .closing import cancel_order, close_order
@@ -30,7 +30,6 @@ from .errors import ServiceError
 
 logger = logging.getLogger("django_amazonpay.tasks")
 
-TRANSIENT = (Throttled, ServerError, TransportError)
 OPEN_STATES = (OrderReferenceState.OPEN, OrderReferenceState.SUSPENDED)
 COUNTED_CAPTURES = ("Completed", "Closed")
 #: spec 3.6: production authorizations expire after 30 days, sandbox ones after 2
@@ -75,7 +74,7 @@ def _run(
             try:
                 action(oro, reason=reason)
                 done += 1
-            except TRANSIENT:
+            except TRANSIENT_ERRORS:
                 raise
             except (MwsError, ServiceError) as exc:
                 errors += 1

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from ..client import get_client
 from ..models import Authorization, Capture, OrderReference, StateTransition
-from ..mws.errors import MwsError, ServerError, Throttled, TransportError
+from ..mws.errors import TRANSIENT_ERRORS, MwsError
 from ..states import AttemptState, OrderReferenceState
 from .claims import claim
 from .errors import ServiceError
@@ -23,7 +23,6 @@ from .sync import apply_details
 logger = logging.getLogger("django_amazonpay.tasks")
 
 SOURCE = "reconcile"
-TRANSIENT = (Throttled, ServerError, TransportError)
 OPEN_STATES = (OrderReferenceState.OPEN, OrderReferenceState.SUSPENDED)
 
 
@@ -105,7 +104,7 @@ def reconcile_open_orders(
                 continue
             try:
                 reconcile_order(oro, report)
-            except TRANSIENT:
+            except TRANSIENT_ERRORS:
                 raise
             except (MwsError, ServiceError) as exc:
                 report.errors += 1

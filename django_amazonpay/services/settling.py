@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from ..conf import get_settings
 from ..models import Authorization, Capture, Refund
-from ..mws.errors import MwsError, ServerError, Throttled, TransportError
+from ..mws.errors import TRANSIENT_ERRORS, MwsError
 from ..states import AttemptState
 from .claims import claim
 from .errors import ServiceError
@@ -29,7 +29,6 @@ from .refreshing import refresh
 
 logger = logging.getLogger("django_amazonpay.tasks")
 
-TRANSIENT = (Throttled, ServerError, TransportError)
 #: an attempt still "requesting" after this long belongs to a crashed process
 STUCK_REQUEST = timedelta(minutes=10)
 #: give the request that left an attempt "in doubt" a moment to reconcile it itself
@@ -118,7 +117,7 @@ def settle_pending(
             before = (obj.state, obj.attempt_state)
             try:
                 after = refresh(obj, source="poll")
-            except TRANSIENT:
+            except TRANSIENT_ERRORS:
                 report.left = len(todo) - index
                 report.stopped = "transient error"
                 logger.info("settle run stopped: %s", report.as_dict())
