@@ -13,9 +13,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
-from xml.parsers.expat import ExpatError
-
-import xmltodict
 
 from ..mws import parsing as mws_parsing
 from ..mws.types import AuthorizationDetails, CaptureDetails, OrderReferenceDetails, RefundDetails
@@ -112,20 +109,10 @@ def normalize_type(value: str) -> str:
 
 
 def _load_xml(text: str) -> dict[str, Any]:
-    if not text or not text.strip():
-        raise Rejected("NotificationData is empty")
     try:
-        doc = xmltodict.parse(
-            text,
-            force_list=REPEATED,
-            postprocessor=mws_parsing._strip_prefix,
-            disable_entities=True,
-        )
-    except (ExpatError, ValueError) as exc:
-        raise Rejected(f"NotificationData is not XML: {exc}") from None
-    if not isinstance(doc, dict) or len(doc) != 1:
-        raise Rejected("NotificationData has no single root")
-    return doc
+        return mws_parsing.load(text, repeated=REPEATED)
+    except mws_parsing.ShapeError as exc:
+        raise Rejected(f"NotificationData: {exc}") from None
 
 
 def _ids_as_members(node: Any) -> Any:
@@ -202,7 +189,7 @@ def parse_details(notification_type: str, data_xml: str, event_type: str | None 
         return _billing_agreement(node, event_type)
     except Rejected:
         raise
-    except Exception as exc:  # mws.parsing's shape errors (its private _Bad) and the like
+    except Exception as exc:  # mws.parsing.ShapeError and the like
         raise Rejected(f"NotificationData of {notification_type} is malformed: {exc}") from None
 
 

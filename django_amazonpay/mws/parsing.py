@@ -38,31 +38,33 @@ Node = Mapping[str, Any]
 REPEATED = ("member", "Constraint", "OrderItem", "PromotionId", "OrderItemCategory")
 
 
-class _Bad(Exception):
-    """Internal: a shape error, turned into MalformedResponse with context by the caller."""
+class ShapeError(Exception):
+    """A document not shaped as Amazon's; callers turn it into their own refusal
+    (MalformedResponse here, a rejected notification in ipn/)."""
 
 
 def _strip_prefix(path: Any, key: str, value: Any) -> tuple[str, Any]:
     return key.rsplit(":", 1)[-1], value
 
 
-def load(body: bytes | str) -> dict[str, Any]:
-    """Parse XML into dicts; raises _Bad for anything that is not one XML element tree."""
+def load(body: bytes | str, repeated: tuple[str, ...] = REPEATED) -> dict[str, Any]:
+    """Parse XML into dicts, `repeated` elements always lists; raises ShapeError for anything
+    that is not one XML element tree."""
     if not body or not body.strip():
-        raise _Bad("empty body")
+        raise ShapeError("empty body")
     try:
         # no attributes are read (the namespace is the only one Amazon sends): skip them
         doc = xmltodict.parse(
             body,
-            force_list=REPEATED,
+            force_list=repeated,
             postprocessor=_strip_prefix,
             disable_entities=True,
             xml_attribs=False,
         )
     except (ExpatError, ValueError) as exc:
-        raise _Bad(f"not XML: {exc}") from None
+        raise ShapeError(f"not XML: {exc}") from None
     if not isinstance(doc, dict) or len(doc) != 1:
-        raise _Bad("no single root element")
+        raise ShapeError("no single root element")
     return doc
 
 
@@ -78,10 +80,10 @@ def _node(parent: Node | None, key: str) -> dict[str, Any] | None:
         return None
     if isinstance(value, str):
         if value.strip():
-            raise _Bad(f"<{key}> should contain elements")
+            raise ShapeError(f"<{key}> should contain elements")
         return None
     if not isinstance(value, dict):
-        raise _Bad(f"<{key}> appears more than once")
+        raise ShapeError(f"<{key}> appears more than once")
     return value
 
 
@@ -93,17 +95,17 @@ def _text(parent: Node | None, key: str) -> str | None:
         return None
     if isinstance(value, dict):  # <X attr="..">text</X> or nested elements
         if set(value) - {"#text"} - {k for k in value if k.startswith("@")}:
-            raise _Bad(f"<{key}> should be text")
+            raise ShapeError(f"<{key}> should be text")
         value = value.get("#text") or ""
     if not isinstance(value, str):
-        raise _Bad(f"<{key}> should be text")
+        raise ShapeError(f"<{key}> should be text")
     return value.strip()
 
 
 def _required(parent: Node | None, key: str) -> str:
     value = _text(parent, key)
     if not value:
-        raise _Bad(f"<{key}> missing")
+        raise ShapeError(f"<{key}> missing")
     return value
 
 
@@ -114,7 +116,7 @@ def _timestamp(parent: Node | None, key: str) -> datetime | None:
     try:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
-        raise _Bad(f"<{key}> is not a timestamp: {value!r}") from None
+        raise ShapeError(f"<{key}> is not a timestamp: {value!r}") from None
     if moment.tzinfo is None:  # spec 1.2 item 3: zone-less means UTC
         moment = moment.replace(tzinfo=timezone.utc)
     return moment
@@ -126,7 +128,7 @@ def _bool(parent: Node | None, key: str) -> bool | None:
         return None
     lowered = value.lower()
     if lowered not in ("true", "false"):
-        raise _Bad(f"<{key}> is not a boolean: {value!r}")
+        raise ShapeError(f"<{key}> is not a boolean: {value!r}")
     return lowered == "true"
 
 
@@ -137,7 +139,7 @@ def _int(parent: Node | None, key: str) -> int | None:
     try:
         return int(value)
     except ValueError:
-        raise _Bad(f"<{key}> is not an integer: {value!r}") from None
+        raise ShapeError(f"<{key}> is not an integer: {value!r}") from None
 
 
 def _amount(parent: Node | None, key: str) -> Amount | None:
@@ -148,13 +150,13 @@ def _amount(parent: Node | None, key: str) -> Amount | None:
     try:
         return Amount(Decimal(_required(price, "Amount")), _required(price, "CurrencyCode"))
     except (InvalidOperation, AmountError) as exc:
-        raise _Bad(f"<{key}> is not an amount: {exc}") from None
+        raise ShapeError(f"<{key}> is not an amount: {exc}") from None
 
 
 def _amount_required(parent: Node | None, key: str) -> Amount:
     value = _amount(parent, key)
     if value is None:
-        raise _Bad(f"<{key}> missing")
+        raise ShapeError(f"<{key}> missing")
     return value
 
 
@@ -164,7 +166,7 @@ def _list(parent: Node | None, container: str, item: str) -> list[Any]:
         return []
     items = box.get(item) or []
     if not isinstance(items, list):
-        raise _Bad(f"<{item}> not parsed as a list")
+        raise ShapeError(f"<{item}> not parsed as a list")
     return items
 
 
@@ -173,7 +175,7 @@ def _ids(parent: Node | None) -> tuple[str, ...]:
     out = []
     for member in _list(parent, "IdList", "member"):
         if not isinstance(member, str) or not member.strip():
-            raise _Bad("<IdList><member> should be text")
+            raise ShapeError("<IdList><member> should be text")
         out.append(member.strip())
     return tuple(out)
 
@@ -184,7 +186,7 @@ def _ids(parent: Node | None) -> tuple[str, ...]:
 def _status(parent: Node, key: str) -> Status:
     node = _node(parent, key)
     if node is None:
-        raise _Bad(f"<{key}> missing")
+        raise ShapeError(f"<{key}> missing")
     return Status(
         state=_required(node, "State"),
         reason_code=_text(node, "ReasonCode") or None,
@@ -213,7 +215,7 @@ def order_reference(node: Node) -> OrderReferenceDetails:
     constraints = []
     for item in _list(node, "Constraints", "Constraint"):
         if not isinstance(item, dict):
-            raise _Bad("<Constraint> should contain elements")
+            raise ShapeError("<Constraint> should contain elements")
         constraints.append(
             Constraint(_required(item, "ConstraintID"), _text(item, "Description") or None)
         )
@@ -333,7 +335,7 @@ def error_from(doc: Node, status: int, operation: str) -> MwsError:
     root = _node(doc, "ErrorResponse")
     error = _node(root, "Error")
     if root is None or error is None:
-        raise _Bad("ErrorResponse without <Error>")
+        raise ShapeError("ErrorResponse without <Error>")
     code = _text(error, "Code") or None
     request_id = _text(root, "RequestId") or _text(root, "RequestID") or None
     cls = error_class_for(code, status)
@@ -361,16 +363,16 @@ def parse_response(
         if "ErrorResponse" in doc:
             raise error_from(doc, status, operation)
         if status != 200:
-            raise _Bad(f"HTTP {status} without an ErrorResponse")
+            raise ShapeError(f"HTTP {status} without an ErrorResponse")
         root = doc.get(f"{operation}Response")
         if not isinstance(root, dict):
-            raise _Bad(f"root is <{next(iter(doc))}>, expected <{operation}Response>")
+            raise ShapeError(f"root is <{next(iter(doc))}>, expected <{operation}Response>")
         if f"{operation}Result" not in root:
-            raise _Bad(f"<{operation}Result> missing")
+            raise ShapeError(f"<{operation}Result> missing")
         result = _node(root, f"{operation}Result") or {}
         request_id = _text(_node(root, "ResponseMetadata"), "RequestId") or None
         return build(result), request_id
-    except _Bad as exc:
+    except ShapeError as exc:
         raise MalformedResponse(str(exc), status=status, body=text, operation=operation) from None
     except (KeyError, TypeError, AttributeError, ValueError) as exc:  # belt and braces
         raise MalformedResponse(
@@ -384,7 +386,7 @@ def child(name: str, build: Callable[[Node], T]) -> Callable[[Node], T]:
     def inner(result: Node) -> T:
         node = _node(result, name)
         if node is None:
-            raise _Bad(f"<{name}> missing")
+            raise ShapeError(f"<{name}> missing")
         return build(node)
 
     return inner
@@ -398,6 +400,6 @@ def order_items_page(result: Node) -> tuple[list[OrderItem], str | None]:
     items = []
     for item in _list(result, "OrderItems", "OrderItem"):
         if not isinstance(item, dict):
-            raise _Bad("<OrderItem> should contain elements")
+            raise ShapeError("<OrderItem> should contain elements")
         items.append(order_item(item))
     return items, _text(result, "NextToken") or None
