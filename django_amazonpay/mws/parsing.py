@@ -357,7 +357,6 @@ def parse_response(
     `build` receives the Result element ({} when empty, spec 1.5); the request id comes back
     beside the result. Every shape problem becomes MalformedResponse, never KeyError/TypeError.
     """
-    text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
     try:
         doc = load(body)
         if "ErrorResponse" in doc:
@@ -373,11 +372,17 @@ def parse_response(
         request_id = _text(_node(root, "ResponseMetadata"), "RequestId") or None
         return build(result), request_id
     except ShapeError as exc:
-        raise MalformedResponse(str(exc), status=status, body=text, operation=operation) from None
+        raise MalformedResponse(
+            str(exc), status=status, body=_as_text(body), operation=operation
+        ) from None
     except (KeyError, TypeError, AttributeError, ValueError) as exc:  # belt and braces
         raise MalformedResponse(
-            f"unexpected shape: {exc!r}", status=status, body=text, operation=operation
+            f"unexpected shape: {exc!r}", status=status, body=_as_text(body), operation=operation
         ) from None
+
+
+def _as_text(body: bytes | str) -> str:
+    return body.decode("utf-8", "replace") if isinstance(body, bytes) else body
 
 
 def child(name: str, build: Callable[[Node], T]) -> Callable[[Node], T]:
