@@ -6,6 +6,7 @@ print https); repeated elements are always lists; unknown elements are ignored.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
@@ -47,6 +48,17 @@ def _strip_prefix(path: Any, key: str, value: Any) -> tuple[str, Any]:
     return key.rsplit(":", 1)[-1], value
 
 
+# an element name with a prefix (`<ns2:Amount>`); Amazon declares a default namespace instead,
+# so the per-element prefix stripping (a third of xmltodict's time) is usually not needed
+_PREFIXED_BYTES = re.compile(rb"<[^\s/?!>:]+:")
+_PREFIXED_TEXT = re.compile(r"<[^\s/?!>:]+:")
+
+
+def _has_prefixed_names(body: bytes | str) -> bool:
+    pattern = _PREFIXED_BYTES if isinstance(body, bytes) else _PREFIXED_TEXT
+    return pattern.search(body) is not None  # type: ignore[arg-type]
+
+
 def load(body: bytes | str, repeated: tuple[str, ...] = REPEATED) -> dict[str, Any]:
     """Parse XML into dicts, `repeated` elements always lists; raises ShapeError for anything
     that is not one XML element tree."""
@@ -57,7 +69,7 @@ def load(body: bytes | str, repeated: tuple[str, ...] = REPEATED) -> dict[str, A
         doc = xmltodict.parse(
             body,
             force_list=repeated,
-            postprocessor=_strip_prefix,
+            postprocessor=_strip_prefix if _has_prefixed_names(body) else None,
             disable_entities=True,
             xml_attribs=False,
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Any
@@ -57,6 +58,23 @@ def test_many_members_and_unknown_elements_ignored() -> None:
     )
     assert oro.id_list == ("S03-1571525-4435073-A061901", "S03-1571525-4435073-A061902")
     assert oro.seller_note == "a private note"
+
+
+def _prefixed(body: bytes) -> bytes:
+    """The same document with every element name under an `ns2:` prefix."""
+    text = re.sub(r"<(/?)([A-Za-z])", r"<\1ns2:\2", body.decode("utf-8"))
+    return text.replace("xmlns=", "xmlns:ns2=").encode("utf-8")
+
+
+@pytest.mark.parametrize("as_text", [False, True], ids=["bytes", "str"])
+def test_prefixed_element_names_parse_like_the_default_namespace(as_text: bool) -> None:
+    plain = fixture("GetOrderReferenceDetails", "closed_seed000")
+    prefixed = _prefixed(plain)
+    assert b"<ns2:AmazonOrderReferenceId>" in prefixed
+    body = prefixed.decode("utf-8") if as_text else prefixed
+
+    assert parse("GetOrderReferenceDetails", body) == parse("GetOrderReferenceDetails", plain)
+    assert p.load(body) == p.load(plain)
 
 
 def test_authorization_and_capture_from_seed_000() -> None:
