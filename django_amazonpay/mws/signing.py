@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 from collections.abc import Mapping
 from datetime import datetime, timezone
 from urllib.parse import quote, urlsplit
@@ -16,14 +17,18 @@ from urllib.parse import quote, urlsplit
 SIGNATURE_METHOD = "HmacSHA256"
 SIGNATURE_VERSION = "2"
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+_UNRESERVED_ONLY = re.compile(r"[A-Za-z0-9_.~-]*").fullmatch
 
 
 def encode(value: str) -> str:
     """RFC 3986 percent-encoding of the UTF-8 bytes (spec 1.4 step 2).
 
     `quote` keeps only A-Za-z0-9 and `-_.~` with safe="" and writes uppercase hex, so space is
-    %20, `*` is %2A, `~` stays `~`.
+    %20, `*` is %2A, `~` stays `~`. Most values (names, ids, amounts, the timestamp) are
+    already nothing but those characters and are returned as they are, without quote()'s work.
     """
+    if _UNRESERVED_ONLY(value):
+        return value
     return quote(value, safe="-_.~", encoding="utf-8")
 
 

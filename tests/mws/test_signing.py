@@ -157,6 +157,12 @@ def test_mws_package_get_vector() -> None:
         ("aZ09-_.", "aZ09-_."),
         ("é", "%C3%A9"),
         ("", ""),
+        # the unchanged fast path must stop at the first character outside A-Za-z0-9-_.~
+        ("AZaz09-_.~", "AZaz09-_.~"),
+        ("2026-11-23T10:00:00Z", "2026-11-23T10%3A00%3A00Z"),
+        ("abc\n", "abc%0A"),
+        ("ａ", "%EF%BD%81"),
+        ("١٢", "%D9%A1%D9%A2"),
     ],
 )
 def test_rfc3986_encoding(raw: str, encoded: str) -> None:
