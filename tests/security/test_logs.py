@@ -1,4 +1,4 @@
-"""Nothing secret or personal reaches a log (issue 7 item 4, docs/security.md).
+"""Nothing secret or personal reaches a log (issue 7 item 4, django_amazonpay/docs/security.md).
 
 Every logger (the root, django_amazonpay.*, the simulator, requests/urllib3) is captured at
 DEBUG with the client's wire dump switched on, through a whole checkout with its faults and
