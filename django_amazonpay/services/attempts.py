@@ -36,7 +36,7 @@ from .errors import (
     check_length,
 )
 from .locking import locked_order_reference
-from .sync import Details, apply_details
+from .sync import Details, apply_details, note_change
 
 logger = logging.getLogger(__name__)
 
@@ -80,9 +80,14 @@ def check_notes(seller_note: str | None, soft_descriptor: str | None) -> None:
 def _mark(row: Row, state: str, error_code: str = "") -> None:
     """Set the attempt state unless a concurrent caller already settled the row."""
     with locked_order_reference(row.order_reference_id):
-        type(row).objects.filter(pk=row.pk, attempt_state__in=IN_FLIGHT).update(
-            attempt_state=state, error_code=error_code[:64]
+        updated = (
+            type(row)
+            .objects.filter(pk=row.pk, attempt_state__in=IN_FLIGHT)
+            .exclude(attempt_state=state)
+            .update(attempt_state=state, error_code=error_code[:64])
         )
+    if updated:
+        note_change(f"{row} attempt -> {state}")
     row.refresh_from_db()
 
 

@@ -26,6 +26,7 @@ from ..states import AttemptState
 from .claims import claim
 from .errors import ServiceError
 from .refreshing import refresh
+from .sync import recording_changes
 
 logger = logging.getLogger("django_amazonpay.tasks")
 
@@ -114,9 +115,12 @@ def settle_pending(
             if obj is None:  # settled meanwhile (an IPN, another worker)
                 report.skipped += 1
                 continue
-            before = (obj.state, obj.attempt_state)
             try:
-                after = refresh(obj, source="poll")
+                # counted from what this run wrote, not from a before/after comparison: with
+                # claims that are not shared (a per-process cache), another worker may have
+                # settled the object between our read and our refresh
+                with recording_changes() as changes:
+                    after = refresh(obj, source="poll")
             except TRANSIENT_ERRORS:
                 report.left = len(todo) - index
                 report.stopped = "transient error"
@@ -127,7 +131,7 @@ def settle_pending(
                 logger.warning("settling %s %s failed: %s", kind, obj, exc)
                 continue
             report.polled += 1
-            if (after.state, after.attempt_state) != before:
+            if changes:
                 report.changed += 1
                 report.changed_ids.append(str(after))
     if not report.stopped and len(todo) == limit:

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.db import transaction
@@ -148,6 +151,31 @@ def amazon_id(obj: Mirrored) -> str | None:
     return obj.amazon_refund_id
 
 
+#: the changes list of the innermost recording_changes() block of this thread, if any
+_changes: ContextVar[list[str] | None] = ContextVar("django_amazonpay_changes", default=None)
+
+
+@contextmanager
+def recording_changes() -> Iterator[list[str]]:
+    """Collect what this thread itself changes inside the block (one entry per change).
+
+    A report that compares a row read before the work with the row after it counts a change
+    made meanwhile by another worker as its own; this counts only what was written here.
+    """
+    recorded: list[str] = []
+    token = _changes.set(recorded)
+    try:
+        yield recorded
+    finally:
+        _changes.reset(token)
+
+
+def note_change(description: str) -> None:
+    recorded = _changes.get()
+    if recorded is not None:
+        recorded.append(description)
+
+
 def is_stale(obj: Mirrored, status: Status) -> bool:
     """Older than what is stored, by Amazon's LastUpdateTimestamp (IPNs arrive out of order)."""
     return bool(
@@ -176,6 +204,7 @@ def apply_details(
         return None
     kind = KIND_OF[model]
     old_state, old_reason = obj.state or "", obj.reason_code or ""
+    old_attempt = getattr(obj, "attempt_state", "done")
     new_reason = status.reason_code or ""
     UPDATERS[model](obj, details)
     obj.state = status.state
@@ -187,6 +216,8 @@ def apply_details(
         obj.error_code = ""
     obj.save()
     if old_state == status.state and old_reason == new_reason:
+        if old_attempt != getattr(obj, "attempt_state", "done"):
+            note_change(f"{amazon_id(obj)} attempt {old_attempt} -> done")
         return None
     allowed = is_allowed(kind, old_state, status.state)
     if not allowed:
@@ -216,6 +247,7 @@ def apply_details(
         amazon_timestamp=status.last_update,
         request_id=request_id or getattr(details, "request_id", None) or "",
     )
+    note_change(f"{amazon_id(obj)} {old_state or '-'} -> {status.state}")
     if old_state != status.state:
         signal = signals.STATE_SIGNALS.get((kind, status.state))
         if signal is not None:

@@ -139,3 +139,35 @@ def test_pending_capture_and_refund_are_settled(sim: Any) -> None:
     refund.refresh_from_db()
     assert refund.state == "Completed"
     assert StateTransition.objects.get(refund=refund, to_state="Completed").source == "poll"
+
+
+def test_a_change_another_worker_made_meanwhile_is_not_counted_twice(
+    sim: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Claims that are not shared (a per-process cache): worker B reads the pending row,
+    worker A settles it, then B refreshes. One transition, and only A reports it."""
+    import contextlib
+
+    auth = pending_authorization(sim)
+    sim.advance(31)
+    real_refresh = settling.refresh
+    reports: dict[str, settling.SettleReport] = {}
+
+    @contextlib.contextmanager
+    def unshared_claim(key: str):  # every worker believes it holds the object
+        yield True
+
+    def refresh_after_worker_a(obj: Any, **kwargs: Any) -> Any:
+        if "A" not in reports:
+            monkeypatch.setattr(settling, "refresh", real_refresh)
+            reports["A"] = settling.settle_pending()  # runs to the end inside B's step
+        return real_refresh(obj, **kwargs)
+
+    monkeypatch.setattr(settling, "claim", unshared_claim)
+    monkeypatch.setattr(settling, "refresh", refresh_after_worker_a)
+    reports["B"] = settling.settle_pending()
+
+    assert (reports["A"].polled, reports["A"].changed) == (1, 1)
+    assert (reports["B"].polled, reports["B"].changed) == (1, 0)
+    assert reports["B"].changed_ids == []
+    assert StateTransition.objects.filter(authorization=auth, to_state="Open").count() == 1
