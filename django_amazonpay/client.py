@@ -67,7 +67,9 @@ def get_orders_client() -> Any:
 
     with _lock:
         if "orders" not in _clients:
-            _clients["orders"] = OrdersClient(get_settings().client_config(), cache=_cache())
+            _clients["orders"] = OrdersClient(
+                get_settings().client_config(), cache=_cache(), on_call=_record_call
+            )
         return _bounded(_clients["orders"])
 
 

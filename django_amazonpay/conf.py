@@ -178,17 +178,16 @@ def problems(raw: Any = None) -> list[Problem]:
                     "Remove CURRENCY: the region decides it.",
                 )
             )
-        elif (
-            region_obj
-            and region_obj.code in ("jp", "us")
-            and (currency.upper() != region_obj.currency)
-        ):
+        elif region_obj and currency.upper() != region_obj.currency:
+            # the client sends the region's currency only: EU multi-currency presentment
+            # (spec: Price) is not built, so any other currency would fail every call
             found.append(
                 Problem(
                     "CURRENCY",
                     f"AMAZON_PAY['CURRENCY'] = {currency} is not the currency of "
                     f"region {region_obj.code}",
-                    f"Remove CURRENCY (region {region_obj.code} pays in {region_obj.currency}).",
+                    f"Remove CURRENCY (region {region_obj.code} pays in {region_obj.currency}; "
+                    "EU multi-currency presentment is not supported).",
                 )
             )
     for key in BOOLEANS:

@@ -161,6 +161,6 @@ def error_class_for(code: str | None, status: int | None) -> type[MwsError]:
     """The class for an Amazon code; unknown codes fall back on the HTTP status class."""
     if code and code in CODE_CLASSES:
         return CODE_CLASSES[code]
-    if status in (500, 502, 503, 504):
+    if status in (500, 502, 503, 504):  # = parsing.SERVER_FAILURES
         return ServerError
     return MwsError

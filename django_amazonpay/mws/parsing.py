@@ -16,7 +16,7 @@ from xml.parsers.expat import ExpatError
 import xmltodict
 
 from ..amounts import Amount, AmountError
-from .errors import MalformedResponse, MwsError, error_class_for
+from .errors import MalformedResponse, MwsError, ServerError, error_class_for
 from .types import (
     Acknowledgement,
     Address,
@@ -33,6 +33,8 @@ from .types import (
 )
 
 T = TypeVar("T")
+#: statuses that say the service failed, whatever the body (spec 1.8: 500 and 503)
+SERVER_FAILURES = frozenset({500, 502, 503, 504})
 Node = Mapping[str, Any]
 
 #: elements that may repeat (spec 2.3, 3.8, 7); always lists whatever their count
@@ -384,6 +386,14 @@ def parse_response(
         request_id = _text(_node(root, "ResponseMetadata"), "RequestId") or None
         return build(result), request_id
     except ShapeError as exc:
+        if status in SERVER_FAILURES:
+            # not Amazon's document but a failed service (a load balancer's HTML 503, an
+            # empty 502): the same meaning, and the same retries, as Amazon's own 5xx
+            raise ServerError(
+                f"HTTP {status} without an ErrorResponse ({exc})",
+                status=status,
+                operation=operation,
+            ) from None
         raise MalformedResponse(
             str(exc), status=status, body=_as_text(body), operation=operation
         ) from None

@@ -116,13 +116,27 @@ class BaseClient:
     def url(self) -> str:
         raise NotImplementedError
 
-    def with_options(self: C, *, retries: int | None = None, max_wait: float | None = None) -> C:
+    def with_options(
+        self: C,
+        options: CallOptions | None = None,
+        *,
+        retries: int | None = None,
+        max_wait: float | None = None,
+    ) -> C:
         """A view of this client (same session, cache, hooks) with per-call overrides.
 
-        `client.with_options(retries=0)` or `max_wait=0` in a web request: nothing sleeps.
+        `client.with_options(retries=0)` or `max_wait=0` in a web request: nothing sleeps;
+        `with_options(NO_WAIT)` is both. What is not given keeps this client's setting, so a
+        view of an interactive() client keeps its wait budget.
         """
+        given = options or CallOptions()
+        retries = retries if retries is not None else given.retries
+        max_wait = max_wait if max_wait is not None else given.max_wait
         view = copy.copy(self)
-        view.options = CallOptions(retries=retries, max_wait=max_wait)
+        view.options = CallOptions(
+            retries=retries if retries is not None else self.options.retries,
+            max_wait=max_wait if max_wait is not None else self.options.max_wait,
+        )
         return view
 
     # -- one attempt --------------------------------------------------------------------------
@@ -216,7 +230,8 @@ class BaseClient:
         started = self.clock()
         status: int | None = None
         request_id: str | None = None
-        outcome, code = "ok", None
+        # "exception" stays only if something other than an AmazonPayError escapes
+        outcome, code = "exception", None
         try:
             while True:
                 state.attempt += 1
@@ -242,7 +257,9 @@ class BaseClient:
                     if isinstance(exc, MwsError) and state.attempt > 1 and resolve is not None:
                         resolved = resolve(exc)
                         if resolved is not None:
-                            outcome, code = "ok", None
+                            # the answer is the lookup's (its own record); this call's last
+                            # status and request id belong to the refused repeat
+                            outcome, code, status, request_id = "resolved", exc.code, None, None
                             return resolved
                     pause = state.next_pause(exc)
                     if pause is None:
@@ -250,7 +267,7 @@ class BaseClient:
                     state.pause(pause)
         finally:
             if self.on_call is not None:
-                self.on_call(
+                self._report(
                     CallRecord(
                         operation=operation,
                         object_id=object_id,
@@ -262,6 +279,13 @@ class BaseClient:
                         request_id=request_id,
                     )
                 )
+
+    def _report(self, record: CallRecord) -> None:
+        """Hand the record to on_call; a failing hook is logged, never the call's outcome."""
+        try:
+            self.on_call(record)  # type: ignore[misc]
+        except Exception:
+            log.exception("mws %s: the on_call hook failed", record.operation)
 
     def _log(
         self,

@@ -1,7 +1,7 @@
 """Typed results of the OffAmazonPayments and Orders operations.
 
 Frozen dataclasses built once at the boundary (mws/parsing.py): amounts are `Amount`,
-timestamps aware datetimes, id lists always lists, booleans bools. Callers never see XML.
+timestamps aware datetimes, id lists always tuples, booleans bools. Callers never see XML.
 """
 
 from __future__ import annotations
@@ -196,7 +196,9 @@ class CallRecord:
     duration: float
     attempts: int
     http_status: int | None
-    #: "ok" | "error" (an ErrorResponse) | "transport" (no answer) | "malformed"
+    #: "ok" | "error" (an ErrorResponse) | "transport" (no answer) | "malformed" |
+    #: "resolved" (a repeat refused as a duplicate, answered by a lookup) | "exception"
+    #: (something other than an AmazonPayError escaped, e.g. a bug in a result builder)
     outcome: str
     error_code: str | None = None
     request_id: str | None = None

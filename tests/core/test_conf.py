@@ -43,6 +43,9 @@ def test_settings_are_reread_after_override(settings):
         ({"REGION": "fr"}, "REGION"),
         ({"CURRENCY": "EUR"}, "CURRENCY"),
         ({"CURRENCY": "XXX"}, "CURRENCY"),
+        # EU regions too: the client sends the region's currency only
+        ({"REGION": "uk", "CURRENCY": "USD"}, "CURRENCY"),
+        ({"REGION": "de", "CURRENCY": "GBP"}, "CURRENCY"),
         ({"READ_TIMEOUT": 0}, "READ_TIMEOUT"),
         ({"MAX_RETRIES": -1}, "MAX_RETRIES"),
         ({"SANDBOX": "yes"}, "SANDBOX"),

@@ -200,7 +200,7 @@ GARBAGE = [
 
 
 @pytest.mark.parametrize("body", GARBAGE)
-@pytest.mark.parametrize("status", [200, 500])
+@pytest.mark.parametrize("status", [200, 400])
 def test_garbage_is_malformed_response_never_keyerror(body: bytes, status: int) -> None:
     with pytest.raises(errors.MalformedResponse) as info:
         parse("GetOrderReferenceDetails", body, status=status)
@@ -209,9 +209,20 @@ def test_garbage_is_malformed_response_never_keyerror(body: bytes, status: int) 
     assert len(info.value.body) <= 500
 
 
+@pytest.mark.parametrize("body", [*GARBAGE, GOOD])
+@pytest.mark.parametrize("status", [500, 502, 503, 504])
+def test_a_5xx_without_an_error_response_is_a_server_error(body: bytes, status: int) -> None:
+    """A load balancer's HTML 503 or an empty 502: the service failed, retried like one."""
+    with pytest.raises(errors.ServerError) as info:
+        parse("GetOrderReferenceDetails", body, status=status)
+    assert info.value.status == status and info.value.code is None
+    assert info.value.operation == "GetOrderReferenceDetails"
+    assert info.value.retryable
+
+
 def test_non_200_with_a_success_document_is_malformed() -> None:
     with pytest.raises(errors.MalformedResponse):
-        parse("GetOrderReferenceDetails", GOOD, status=500)
+        parse("GetOrderReferenceDetails", GOOD, status=400)
 
 
 def test_order_items_from_seed_002() -> None:

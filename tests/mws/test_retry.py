@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 from urllib3.exceptions import NewConnectionError, ProtocolError
 
 from django_amazonpay.mws import PaymentsClient, RetryPolicy, errors
-from django_amazonpay.mws.retry import NO_WAIT, backoff
+from django_amazonpay.mws.retry import NO_WAIT, CallOptions, backoff
 
-from .conftest import FakeAdapter, FakeSleep, fixture, jpy
+from .conftest import FakeAdapter, FakeSleep, fixture, jpy, make_config
 
 NS = 'xmlns="http://mws.amazonservices.com/schema/OffAmazonPayments/2013-01-01"'
 ORO_ID = "S03-1571525-4435073"
@@ -110,6 +110,57 @@ def test_server_errors_stop_after_max_retries(
     assert records[-1].http_status == 500
 
 
+def test_a_load_balancers_html_503_is_retried_like_amazons(
+    fake_client: PaymentsClient, fake: FakeAdapter, sleeps: FakeSleep, records: list[Any]
+) -> None:
+    fake.add(503, b"<html><body>503 Service Temporarily Unavailable</body></html>")
+    fake.add(502, b"")
+    fake.add(200, GET_ORO)
+    details = fake_client.get_order_reference_details(ORO_ID)
+    assert details.amazon_order_reference_id == ORO_ID
+    assert len(fake.requests) == 3 and len(sleeps.calls) == 2
+    assert records[-1].attempts == 3 and records[-1].outcome == "ok"
+
+
+def test_a_view_of_a_view_keeps_what_it_does_not_override(fake_client: PaymentsClient) -> None:
+    budgeted = fake_client.with_options(max_wait=1.0)  # what interactive() hands out
+    assert budgeted.with_options(retries=0).options == CallOptions(retries=0, max_wait=1.0)
+    assert budgeted.with_options(max_wait=0.0).options == CallOptions(max_wait=0.0)
+    assert fake_client.with_options(NO_WAIT, max_wait=2.0).options == CallOptions(0, 2.0)
+    assert fake_client.options == CallOptions()  # the original is untouched
+
+
+def test_a_failing_on_call_hook_is_logged_and_never_the_outcome(
+    fake: FakeAdapter, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken_hook(record: Any) -> None:
+        raise RuntimeError("call log down")
+
+    client = PaymentsClient(make_config(), on_call=broken_hook)
+    client.session.mount(client.config.base_url, fake)
+    fake.add(200, GET_ORO)
+    with caplog.at_level("ERROR", logger="django_amazonpay.mws"):
+        assert client.get_order_reference_details(ORO_ID).amazon_order_reference_id == ORO_ID
+    assert "on_call hook failed" in caplog.text and "call log down" in caplog.text
+
+    fake.add(404, error("InvalidOrderReferenceId"))
+    with pytest.raises(errors.NotFound):  # the call's own error, not the hook's
+        client.get_order_reference_details(ORO_ID)
+
+
+def test_an_unexpected_exception_is_not_recorded_as_ok(
+    fake_client: PaymentsClient, fake: FakeAdapter, records: list[Any]
+) -> None:
+    def broken_builder(result: Any) -> Any:
+        raise ZeroDivisionError
+
+    fake.add(200, GET_ORO)
+    with pytest.raises(ZeroDivisionError):
+        fake_client.call("GetOrderReferenceDetails", {"AmazonOrderReferenceId": ORO_ID},
+                         broken_builder)  # fmt: skip
+    assert records[-1].outcome == "exception" and records[-1].http_status == 200
+
+
 def test_non_retryable_errors_are_sent_once(fake_client: PaymentsClient, fake: FakeAdapter) -> None:
     fake.add(404, error("InvalidOrderReferenceId"))
     with pytest.raises(errors.NotFound):
@@ -126,7 +177,9 @@ def test_malformed_is_not_retried(
     assert records[-1].outcome == "malformed" and records[-1].http_status == 200
 
 
-@pytest.mark.parametrize("options", [{"retries": 0}, {"max_wait": 0.0}])
+@pytest.mark.parametrize(
+    "options", [{"retries": 0}, {"max_wait": 0.0}, {"options": NO_WAIT}], ids=repr
+)
 def test_web_request_options_never_sleep(
     fake_client: PaymentsClient, fake: FakeAdapter, sleeps: FakeSleep, options: dict
 ) -> None:
@@ -197,7 +250,7 @@ def two_auths_oro() -> bytes:
 
 
 def test_repeat_of_authorize_answered_duplicate_returns_the_existing_authorization(
-    fake_client: PaymentsClient, fake: FakeAdapter
+    fake_client: PaymentsClient, fake: FakeAdapter, records: list[Any]
 ) -> None:
     fake.fail(requests.ReadTimeout("lost answer"))
     fake.add(400, error("DuplicateRequest"))
@@ -213,6 +266,14 @@ def test_repeat_of_authorize_answered_duplicate_returns_the_existing_authorizati
         "GetAuthorizationDetails",
         "GetAuthorizationDetails",
     ]
+    # the lookups have records of their own; the Authorize's says how it was answered
+    (authorize,) = [r for r in records if r.operation == "Authorize"]
+    assert (authorize.outcome, authorize.error_code, authorize.attempts) == (
+        "resolved",
+        "DuplicateRequest",
+        2,
+    )
+    assert authorize.http_status is None and authorize.request_id is None
 
 
 def test_duplicate_without_a_match_is_raised(

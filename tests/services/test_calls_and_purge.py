@@ -45,6 +45,19 @@ def test_every_call_is_recorded_without_payloads(sim, authorized) -> None:
     assert not fields & {"params", "body", "buyer_name", "secret_key", "amount"}
 
 
+@pytest.mark.django_db
+def test_orders_calls_are_recorded_too(sim) -> None:
+    from django_amazonpay.client import get_orders_client
+
+    sim.orders.add_order("249-1111111-2222222", [
+        {"ASIN": "B000000001", "OrderItemId": "1", "QuantityOrdered": "3", "Title": "Tea"},
+    ])  # fmt: skip
+    items = list(get_orders_client().list_order_items("249-1111111-2222222"))
+    assert [item.asin for item in items] == ["B000000001"]
+    call = MwsCall.objects.get(operation="ListOrderItems")
+    assert (call.object_id, call.outcome, call.http_status) == ("249-1111111-2222222", "ok", 200)
+
+
 @pytest.mark.django_db(transaction=True)
 def test_record_call_outside_a_transaction() -> None:
     record_call(RECORD)
