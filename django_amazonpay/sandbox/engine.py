@@ -170,6 +170,31 @@ class PaymentsEngine(OrderOperations, PaymentOperations):
                 raise KeyError(object_id)
             return self._describe(obj)
 
+    def summary(self, latest: int) -> dict:
+        """Counts per kind and the `latest` newest order references (the front page)."""
+        with self._lock:
+            store = self.store
+            # stable sort, then reversed: same-time objects (a frozen clock) newest first too
+            newest = sorted(store.orders.values(), key=lambda o: o.created)[::-1]
+            return {
+                "counts": {
+                    "OrderReference": len(store.orders),
+                    "Authorization": len(store.authorizations),
+                    "Capture": len(store.captures),
+                    "Refund": len(store.refunds),
+                },
+                "latest": [
+                    {
+                        "id": oro.id,
+                        "state": oro.status.state,
+                        "order_total": oro.order_total,
+                        "currency": oro.currency,
+                        "created": oro.created,
+                    }
+                    for oro in newest[:latest]
+                ],
+            }
+
     def snapshot(self) -> dict:
         with self._lock:
             return {"version": 1, "store": self.store.to_json()}

@@ -29,6 +29,7 @@ from . import buyer
 from .auth import check_request
 from .errors import SimulatorError
 from .faults import BEFORE_ENGINE, KINDS
+from .index import index
 from .ipn import CERT_PATH
 from .responses import ORDERS_NS, PAYMENTS_NS, Reply, error_reply, mws_headers, new_request_id
 from .throttle import ORDERS_BUCKET
@@ -146,6 +147,8 @@ class SimulatorApp:
             return buyer.dispatch(self.sim, environ, path, body)
         if path.startswith("/sandbox/objects/"):
             return self._object(path.rsplit("/", 1)[1])
+        if path.rstrip("/") in ("", "/sandbox") and environ.get("REQUEST_METHOD") == "GET":
+            return index(self.sim, environ.get("SCRIPT_NAME", ""))
         handler = self.control.get(path.rstrip("/"))
         if handler is not None:
             try:

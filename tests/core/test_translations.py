@@ -1,8 +1,14 @@
 """The Japanese catalogue is complete and compiled (issue 5 item 7)."""
 
 import gettext
+import os
 import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
+
+import pytest
 
 import django_amazonpay
 
@@ -43,3 +49,27 @@ def test_the_compiled_catalogue_is_current():
             continue
         served = compiled.ngettext(msgid, plural, 1) if plural else compiled.gettext(msgid)
         assert served == msgstr, msgid
+
+
+@pytest.mark.skipif(
+    shutil.which("xgettext") is None and not os.environ.get("CI"),
+    reason="gettext tools not installed (apt-get install -y gettext)",
+)
+def test_every_translatable_string_in_the_sources_is_in_the_catalogue(tmp_path):
+    """makemessages over a copy of the package adds nothing untranslated: a new field's
+    verbose_name or a new template string cannot ship without its Japanese."""
+    package = Path(django_amazonpay.__file__).parent
+    copy = tmp_path / "django_amazonpay"
+    shutil.copytree(package, copy, ignore=shutil.ignore_patterns("__pycache__", "*.mo"))
+    root = package.parent
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")]),
+    }
+    subprocess.run(
+        [sys.executable, "-m", "django", "makemessages", "-l", "ja", "--no-obsolete"],
+        cwd=copy, env=env, check=True, capture_output=True,
+    )  # fmt: skip
+    po = (copy / "locale" / "ja" / "LC_MESSAGES" / "django.po").read_text(encoding="utf-8")
+    assert "#, fuzzy" not in po
+    assert [msgid for msgid, _plural, msgstr in _entries(po) if not msgstr] == []

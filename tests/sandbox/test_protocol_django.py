@@ -71,3 +71,21 @@ def test_buyer_pages_follow_the_active_language(client, sim):
     with translation.override("en"):
         page = client.get(PREFIX + "/sandbox/buyer/sign-in", {"return_url": "/checkout/"})
     assert "Sign in with Amazon (sandbox)" in page.content.decode()
+
+
+def test_the_front_page_links_under_the_mount_prefix(client, sim):
+    oro = sim.create_order_reference()
+    page = client.get(PREFIX + "/")
+    assert page.status_code == 200 and page["Content-Type"].startswith("text/html")
+    html = page.content.decode()
+    assert f'href="{PREFIX}/sandbox/objects/{oro}"' in html
+    assert f'href="{PREFIX}/sandbox/state"' in html
+    assert client.get(PREFIX + "/sandbox/objects/" + oro).json()["id"] == oro
+
+
+def test_the_front_page_speaks_the_requests_language(client, sim):
+    from django.utils import translation
+
+    with translation.override("ja"):
+        html = client.get(PREFIX + "/sandbox/", HTTP_ACCEPT_LANGUAGE="ja").content.decode()
+    assert "Amazon Pay MWS シミュレーター" in html

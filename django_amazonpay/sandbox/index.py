@@ -1,0 +1,60 @@
+"""The simulator's front page (GET `/` or `/sandbox/`): what it is, what it holds, where to go.
+
+A person opening the address the demo prints should land on a page, not on MWS's
+InvalidAddress error; the MWS endpoints themselves take POST only, so GET `/` is free.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.utils.translation import gettext_lazy as _
+
+from .buyer import render
+from .ipn import CERT_PATH
+from .responses import Reply
+
+if TYPE_CHECKING:
+    from .simulator import Simulator
+
+#: how many of the newest order references the page lists
+LATEST = 20
+CONTROL_ROUTES = (
+    ("GET", "/sandbox/state", _("everything the simulator holds, as JSON (POST restores it)")),
+    ("GET", "/sandbox/objects/<id>", _("one order reference, authorization, capture or refund")),
+    ("GET", "/sandbox/clock", _("the simulator's clock")),
+    ("POST", "/sandbox/clock/advance", _('{"seconds": N}: move the clock, settle what is due')),
+    ("GET", "/sandbox/faults", _("faults waiting (POST injects one, DELETE clears them)")),
+    ("GET", "/sandbox/orders", _("MWS Orders data (POST adds an order)")),
+    ("GET", "/sandbox/ipn", _("the IPNs sent so far, with each delivery's result")),
+    ("POST", "/sandbox/reset", _("forget every object")),
+    ("POST", "/sandbox/state/save", _("write the state file")),
+    ("GET", CERT_PATH, _("the certificate IPNs are signed with")),
+)
+
+
+def index(sim: Simulator, script_name: str = "") -> Reply:
+    """The front page; `script_name` is the prefix the simulator is mounted under."""
+    summary = sim.engine.summary(LATEST)
+    context: dict[str, Any] = {
+        "prefix": script_name.rstrip("/"),
+        "seller_id": sim.seller_id,
+        "region": sim.region.code,
+        "now": sim.clock.now().isoformat(timespec="seconds"),
+        "frozen": sim.clock.frozen,
+        "counts": list(summary["counts"].items()),
+        "latest": [
+            {
+                "id": oro["id"],
+                "state": oro["state"],
+                "total": ""
+                if oro["order_total"] is None
+                else f"{oro['order_total']} {oro['currency']}",
+                "created": oro["created"].isoformat(timespec="seconds"),
+            }
+            for oro in summary["latest"]
+        ],
+        "faults": len(sim.faults.pending()),
+        "control": CONTROL_ROUTES,
+    }
+    return render("index.html", context)
