@@ -14,13 +14,14 @@ import json
 from collections.abc import Callable
 from datetime import timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.utils import timezone
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from ..models import IdempotencyKey
+from ..services.savepoints import guarded_statement
 from .errors import IdempotencyKeyInUse, IdempotencyKeyReused, InvalidIdempotencyKey
 from .permissions import caller
 
@@ -59,7 +60,7 @@ def idempotent(request: Request, handle: Callable[[], Response]) -> Response:
     owner, fingerprint = caller(request), _fingerprint(request)
     IdempotencyKey.objects.filter(created_at__lt=timezone.now() - KEY_TTL).delete()
     try:
-        with transaction.atomic():
+        with guarded_statement():  # a duplicate key must not poison an ATOMIC_REQUESTS transaction
             row = IdempotencyKey.objects.create(owner=owner, key=key, fingerprint=fingerprint)
     except IntegrityError:
         row = IdempotencyKey.objects.get(owner=owner, key=key)

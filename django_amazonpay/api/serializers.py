@@ -11,8 +11,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ..amounts import CURRENCY_EXPONENTS
-from ..models import Capture, OrderReference
-from .steps import NEXT_ACTIONS, latest_authorization, next_action, wallet_mode
+from ..models import Authorization, Capture, OrderReference
+from .steps import NEXT_ACTIONS, UNREAD, latest_authorization, next_action, wallet_mode
 
 #: spec 2.3: S (sandbox) or P (production), then ddd-ddddddd-ddddddd
 ORDER_REFERENCE_ID = RegexValidator(
@@ -162,11 +162,16 @@ def checkout_data(
     *,
     constraints: list[dict[str, str]] | None = None,
     action: str | None = None,
+    authorization: Authorization | None = UNREAD,
 ) -> dict[str, Any]:
-    """The CheckoutSerializer's data for `oro`."""
+    """The CheckoutSerializer's data for `oro`.
+
+    `authorization`: the latest one when the caller has just read it (saves a query).
+    """
     constraints = constraints or []
     items = list(oro.items.all())  # once: the list and its total
-    authorization = latest_authorization(oro)
+    if authorization is UNREAD:
+        authorization = latest_authorization(oro)
     data = {
         "amazon_order_reference_id": oro.amazon_order_reference_id,
         "state": oro.state,
@@ -191,8 +196,11 @@ def checkout_data(
     return CheckoutSerializer(data).data
 
 
-def payment_data(oro: OrderReference, *, outcome: str, action: str) -> dict[str, Any]:
-    auth = latest_authorization(oro)
+def payment_data(
+    oro: OrderReference, *, outcome: str, action: str, authorization: Authorization | None = UNREAD
+) -> dict[str, Any]:
+    """The PaymentSerializer's data; `authorization` as for checkout_data."""
+    auth = latest_authorization(oro) if authorization is UNREAD else authorization
     captures: list[Capture] = list(auth.captures.all()) if auth is not None else []
     return PaymentSerializer(
         {

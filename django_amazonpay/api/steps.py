@@ -55,14 +55,15 @@ def latest_authorization(oro: OrderReference) -> Authorization | None:
     return oro.authorizations.order_by("-attempt", "-id").first()
 
 
-_UNREAD: Any = object()
+#: "not read yet": an argument saying the caller has no latest authorization at hand
+UNREAD: Any = object()
 
 
 def next_action(
     oro: OrderReference,
     constraints: list[str] | None = None,
     *,
-    authorization: Authorization | None = _UNREAD,
+    authorization: Authorization | None = UNREAD,
 ) -> str:
     """The storefront's next step for `oro` (constraints: ids from a live read, if any).
 
@@ -76,7 +77,7 @@ def next_action(
         return "confirm" if oro.amount > 0 and oro.seller_order_id else "set_order"
     if state == OrderReferenceState.SUSPENDED:
         return "choose_another_payment_method"
-    auth = latest_authorization(oro) if authorization is _UNREAD else authorization
+    auth = latest_authorization(oro) if authorization is UNREAD else authorization
     if state == OrderReferenceState.OPEN:
         if oro.payment_method_update_required:
             return "choose_another_payment_method"

@@ -198,7 +198,8 @@ def _confirm_and_authorize(oro: OrderReference) -> dict[str, Any]:
         return s.checkout_data(oro)
     done = latest_authorization(oro)
     if done is not None and payment_outcome(done) in ("authorized", "captured", "pending"):
-        return s.checkout_data(oro)  # a repeat after the payment went through: nothing to do
+        # a repeat after the payment went through: nothing to do
+        return s.checkout_data(oro, authorization=done)
     result = services.authorize(oro)
     oro.refresh_from_db()
     return s.checkout_data(oro, action=result_action(result.next_action, result.outcome))
@@ -262,8 +263,12 @@ class PaymentView(CheckoutAPIView):
             services.refresh(auth, source="poll")
             oro.refresh_from_db()
             auth = latest_authorization(oro)
-        action = authorization_action(auth) if auth is not None else next_action(oro)
-        return Response(s.payment_data(oro, outcome=payment_outcome(auth), action=action))
+        if auth is None:
+            action = next_action(oro, authorization=None)  # none, as just read
+        else:
+            action = authorization_action(auth)
+        outcome = payment_outcome(auth)
+        return Response(s.payment_data(oro, outcome=outcome, action=action, authorization=auth))
 
 
 class CancelView(CheckoutAPIView):

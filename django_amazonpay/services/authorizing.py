@@ -62,9 +62,16 @@ def _outcome(auth: Authorization) -> str:
     return "closed"
 
 
-def _result(auth: Authorization, *, repeated: bool = False) -> AuthorizationResult:
+def _result(
+    auth: Authorization, *, repeated: bool = False, fresh: bool = False
+) -> AuthorizationResult:
+    """`fresh`: Amazon answered for `auth` in this call, so only CaptureNow can have captured it."""
     outcome = _outcome(auth)
     next_action = {"in_doubt": RETRY, "declined": RETRY}.get(outcome, NONE)
+    # nothing to look up: a declined authorization is never captured, one in doubt has no
+    # Amazon id to capture (spec 3.3, 3.4)
+    uncaptured = outcome in ("in_doubt", "declined") or (fresh and outcome == "authorized")
+    done = auth.captures.filter(attempt_state=AttemptState.DONE)
     return AuthorizationResult(
         authorization=auth,
         outcome=outcome,
@@ -72,21 +79,33 @@ def _result(auth: Authorization, *, repeated: bool = False) -> AuthorizationResu
         reason_code=auth.reason_code,
         soft_decline=auth.soft_decline,
         repeated=repeated,
-        capture=auth.captures.filter(attempt_state=AttemptState.DONE).first(),
+        capture=None if uncaptured else done.first(),
     )
 
 
-def authorizable(oro: OrderReference) -> Decimal:
-    """Order total minus what is captured or still held by Pending/Open authorizations."""
-    auths = oro.authorizations.exclude(attempt_state=AttemptState.FAILED)
-    held = auths.filter(state__in=("Pending", "Open")).aggregate(s=Sum("amount"))["s"] or 0
-    held += auths.filter(state="").aggregate(s=Sum("amount"))["s"] or 0
-    captured = (
-        Capture.objects.filter(
-            order_reference=oro, state__in=("Pending", "Completed", "Closed")
-        ).aggregate(s=Sum("amount"))["s"]
-        or 0
+def authorizable(oro: OrderReference, authorizations: list[Authorization] | None = None) -> Decimal:
+    """Order total minus what is captured or still held by Pending/Open authorizations.
+
+    `authorizations`: all of `oro`'s, when the caller has read them already.
+    """
+    if authorizations is None:
+        authorizations = list(oro.authorizations.all())
+    held = sum(
+        (
+            auth.amount
+            for auth in authorizations
+            if auth.attempt_state != AttemptState.FAILED and auth.state in ("Pending", "Open", "")
+        ),
+        Decimal("0"),
     )
+    captured: Decimal | int = 0
+    if authorizations:  # a capture belongs to one of them: without any, nothing to sum
+        captured = (
+            Capture.objects.filter(
+                order_reference=oro, state__in=("Pending", "Completed", "Closed")
+            ).aggregate(s=Sum("amount"))["s"]
+            or 0
+        )
     return oro.amount - held - captured
 
 
@@ -110,8 +129,7 @@ def _find(auth: Authorization) -> Any:
 
 def reconcile_authorization(auth: Authorization) -> Authorization:
     """Settle an in-flight attempt: look it up by reference id, else re-send the same id."""
-    call_and_apply(auth, _send(auth), _find(auth), reconcile=True)
-    auth.refresh_from_db()
+    call_and_apply(auth, _send(auth), _find(auth), reconcile=True)  # leaves `auth` as stored
     return auth
 
 
@@ -135,23 +153,32 @@ def authorize(
     timeout = 0 if sync else (settings.transaction_timeout or ASYNC_TIMEOUT)
     capture_now = settings.capture_now if capture_now is None else capture_now
     with locked_order_reference(order_reference.pk) as oro:
-        existing = oro.authorizations.filter(attempt_state__in=IN_FLIGHT).first()
+        # read once under the lock: every decision below is about this list (oldest first)
+        auths = list(oro.authorizations.all())
+        existing = next((a for a in auths if a.attempt_state in IN_FLIGHT), None)
         if existing is None:
-            active = oro.authorizations.filter(
-                attempt_state=AttemptState.DONE, state__in=("Pending", "Open")
-            ).first()
+            active = next(
+                (
+                    a
+                    for a in auths
+                    if a.attempt_state == AttemptState.DONE and a.state in ("Pending", "Open")
+                ),
+                None,
+            )
             if active is not None:
                 return _result(active, repeated=True)
-            auth = _new_attempt(oro, amount, timeout, capture_now, seller_note, soft_descriptor)
+            auth = _new_attempt(
+                oro, auths, amount, timeout, capture_now, seller_note, soft_descriptor
+            )
     if existing is not None:
         return _result(reconcile_authorization(existing), repeated=True)
-    call_and_apply(auth, _send(auth), _find(auth), reconcile=False)
-    auth.refresh_from_db()
+    call_and_apply(auth, _send(auth), _find(auth), reconcile=False)  # leaves `auth` as stored
     return _handle_answer(oro, auth, sync=sync, capture_now=capture_now)
 
 
 def _new_attempt(
     oro: OrderReference,
+    auths: list[Authorization],
     amount: Any,
     timeout: int,
     capture_now: bool,
@@ -165,7 +192,7 @@ def _new_attempt(
         )
     if oro.state != OrderReferenceState.OPEN:
         raise InvalidStateError(f"order reference {oro} is {oro.state or 'unknown'}: not Open")
-    remaining = authorizable(oro)
+    remaining = authorizable(oro, auths)
     if amount is None:
         if remaining <= 0:
             raise InvalidStateError(f"order reference {oro} has nothing left to authorize")
@@ -179,14 +206,15 @@ def _new_attempt(
                 f"{value} {oro.currency} is more than the {remaining} {oro.currency} left to "
                 f"authorize on {oro} (+{allowance} allowance)"
             )
-    live = oro.authorizations.exclude(attempt_state=AttemptState.FAILED).exclude(state="Declined")
-    if live.count() >= MAX_AUTHORIZATIONS:
+    live = [a for a in auths if a.attempt_state != AttemptState.FAILED and a.state != "Declined"]
+    if len(live) >= MAX_AUTHORIZATIONS:
         raise LimitReachedError(
             f"order reference {oro} already has {MAX_AUTHORIZATIONS} authorizations"
         )
-    n = (oro.authorizations.order_by("-attempt").values_list("attempt", flat=True).first() or 0) + 1
-    oro.payment_method_update_required = False
-    oro.save(update_fields=["payment_method_update_required", "updated_at"])
+    n = max((a.attempt for a in auths), default=0) + 1
+    if oro.payment_method_update_required:
+        oro.payment_method_update_required = False
+        oro.save(update_fields=["payment_method_update_required", "updated_at"])
     return Authorization.objects.create(
         order_reference=oro,
         attempt=n,
@@ -205,7 +233,7 @@ def _handle_answer(
 ) -> AuthorizationResult:
     from .refreshing import refresh
 
-    result = _result(auth)
+    result = _result(auth, fresh=True)
     if result.outcome == "captured":
         refresh(auth, source="response")  # adopts the capture from the IdList (spec 3.8)
         return _result(auth)

@@ -9,7 +9,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError
+
+from .savepoints import guarded_statement
 
 logger = logging.getLogger(__name__)
 
@@ -23,8 +25,9 @@ def record_call(record: Any) -> None:
     from ..models import MwsCall
 
     try:
-        # savepoint: a failure must not poison the caller's transaction
-        with transaction.atomic():
+        # a failure must not poison the caller's transaction; outside one (the usual case:
+        # Amazon is called with no transaction open) no BEGIN/COMMIT is spent on it
+        with guarded_statement():
             MwsCall.objects.create(
                 operation=_text(record.operation, 64),
                 object_id=_text(getattr(record, "object_id", None), 64),

@@ -19,7 +19,7 @@ from ..mws.errors import (
     Throttled,
     TransportError,
 )
-from ..mws.types import Constraint
+from ..mws.types import Constraint, OrderReferenceDetails
 from ..states import OrderReferenceState
 from .errors import (
     NO_ANSWER,
@@ -90,20 +90,38 @@ def start_checkout(
         )
     except MwsError as err:
         raise AmazonRequestError(err) from err
+    signed_in = user is not None and getattr(user, "is_authenticated", False)
+    rows = OrderReference.objects.select_for_update()
     with transaction.atomic():
-        try:
-            with transaction.atomic():
-                oro = OrderReference.objects.create(
-                    amazon_order_reference_id=amazon_order_reference_id,
-                    state="",
-                    currency=get_settings().currency,
-                )
-        except IntegrityError:
-            oro = OrderReference.objects.get(amazon_order_reference_id=amazon_order_reference_id)
-        oro = OrderReference.objects.select_for_update().get(pk=oro.pk)
-        if user is not None and getattr(user, "is_authenticated", False):
+        oro = rows.filter(amazon_order_reference_id=amazon_order_reference_id).first()
+        if oro is None:
+            created = _insert(amazon_order_reference_id, details, user if signed_in else None)
+            if created is not None:
+                return created
+            oro = rows.get(amazon_order_reference_id=amazon_order_reference_id)
+        if signed_in:
             oro.user = user
         apply_details(oro, details, source="response", request_id=details.request_id)
+    return oro
+
+
+def _insert(
+    amazon_order_reference_id: str, details: OrderReferenceDetails, user: Any
+) -> OrderReference | None:
+    """A new row with `details` applied, or None when a concurrent start inserted it first."""
+    oro = OrderReference(
+        amazon_order_reference_id=amazon_order_reference_id,
+        state="",
+        currency=get_settings().currency,
+        user=user,
+    )
+    try:
+        # apply_details' save is the INSERT: until commit the row is ours alone, as if locked
+        # (a concurrent start waits on the unique index, then reads and locks the row)
+        with transaction.atomic():
+            apply_details(oro, details, source="response", request_id=details.request_id)
+    except IntegrityError:
+        return None
     return oro
 
 

@@ -100,12 +100,13 @@ def refresh(obj: M, *, source: str = "poll") -> M:
                 "amazon_authorization_id", flat=True
             )
         )
-        for auth_id in details.id_list:
-            if auth_id not in known:
-                adopt_authorization(
-                    oro, client.get_authorization_details(auth_id), source="reconcile"
-                )
-        oro.refresh_from_db()
+        unknown = [auth_id for auth_id in details.id_list if auth_id not in known]
+        for auth_id in unknown:
+            adopt_authorization(oro, client.get_authorization_details(auth_id), source="reconcile")
+        if unknown:
+            # an adopted soft decline sets payment_method_update_required on the row; else
+            # `oro` is the row as just saved under the lock
+            oro.refresh_from_db()
         if oro.payment_method_update_required and oro.state == OrderReferenceState.OPEN:
             from .authorizing import handle_order_reference_reopened
 

@@ -230,10 +230,17 @@ def apply_details(
             status.state,
             new_reason or "no reason",
         )
+    # a child's parent by id: the caller's locked row is not this instance's cached one, and
+    # fetching it only to name it would cost a query
+    parent = (
+        {"order_reference": obj}
+        if isinstance(obj, OrderReference)
+        else {"order_reference_id": obj.order_reference_id}
+    )
     transition = StateTransition.objects.create(
         object_kind=kind,
         object_id=amazon_id(obj) or "",
-        order_reference=obj if isinstance(obj, OrderReference) else obj.order_reference,
+        **parent,
         authorization=obj if isinstance(obj, Authorization) else None,
         capture=obj if isinstance(obj, Capture) else None,
         refund=obj if isinstance(obj, Refund) else None,
