@@ -186,11 +186,14 @@ def set_order_details(
                 f"the order total is {total} {currency} (items + shipping - discount), "
                 f"not the expected {expected} {currency}"
             )
-    with locked_order_reference(order_reference.pk) as oro:
-        if oro.state != OrderReferenceState.DRAFT:
-            raise InvalidStateError(
-                f"order reference {oro} is {oro.state}: details can only be set while Draft"
-            )
+    # a fresh read, no lock: one would end before the call (no lock is held while Amazon
+    # works, STYLE 6) and write nothing, so it would protect nothing. Amazon refuses a total
+    # once confirmed (spec 2.4); the write below takes the lock.
+    oro = OrderReference.objects.get(pk=order_reference.pk)
+    if oro.state != OrderReferenceState.DRAFT:
+        raise InvalidStateError(
+            f"order reference {oro} is {oro.state}: details can only be set while Draft"
+        )
     settings = get_settings()
     try:
         details = get_client().set_order_reference_details(
@@ -232,11 +235,13 @@ def confirm(order_reference: OrderReference) -> OrderReference:
     payment method (spec 3.10); then the order reference is read back from Amazon."""
     from .refreshing import refresh
 
-    with locked_order_reference(order_reference.pk) as oro:
-        if oro.state == OrderReferenceState.OPEN:
-            return oro  # already confirmed: a repeat is a no-op
-        if oro.state not in (OrderReferenceState.DRAFT, OrderReferenceState.SUSPENDED):
-            raise InvalidStateError(f"order reference {oro} is {oro.state}: cannot confirm")
+    # a fresh read, no lock: as in set_order_details, a lock would end before the call and
+    # write nothing; Amazon's answer is applied by refresh() under the lock
+    oro = OrderReference.objects.get(pk=order_reference.pk)
+    if oro.state == OrderReferenceState.OPEN:
+        return oro  # already confirmed: a repeat is a no-op
+    if oro.state not in (OrderReferenceState.DRAFT, OrderReferenceState.SUSPENDED):
+        raise InvalidStateError(f"order reference {oro} is {oro.state}: cannot confirm")
     try:
         get_client().confirm_order_reference(oro.amazon_order_reference_id)
     except (*NO_ANSWER, Throttled, InvalidState) as err:

@@ -2,7 +2,7 @@
 
 Measured with transactions as in production (`transaction=True`: no test-wide atomic block
 turning BEGIN/COMMIT into savepoints); BEGIN and COMMIT count as queries. The bounds sit a
-little above what the steps cost (start 15, order 19, confirm 28, payment 4; before the
+little above what the steps cost (start 15, order 17, confirm 26, payment 4; before the
 work recorded in bench/README.md: 18, 28, 45, 5). Raise one only for a reason worth a query.
 """
 
@@ -18,10 +18,10 @@ from tests.api.conftest import url
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-MAX_QUERIES = {"start": 17, "order": 21, "confirm": 30, "payment": 5}
+MAX_QUERIES = {"start": 17, "order": 19, "confirm": 28, "payment": 5}
 #: with an Idempotency-Key: its purge, its row, the stored answer (and on start the session
-#: saved early to name the caller); 23, 24, 33 (before: 28, 35, 52)
-MAX_KEYED_QUERIES = {"start": 25, "order": 26, "confirm": 35}
+#: saved early to name the caller); 23, 22, 31 (before: 28, 35, 52)
+MAX_KEYED_QUERIES = {"start": 25, "order": 24, "confirm": 33}
 
 
 def _steps(client: APIClient, oro_id: str, headers: dict[str, str]) -> dict[str, Callable]:
