@@ -14,6 +14,9 @@ from typing import Any
 
 _lock = threading.Lock()
 _clients: dict[str, Any] = {}
+#: simulators the clients are routed to in-process (django_amazonpay.testing); a client built
+#: later (after reset_clients, e.g. when a test changes AMAZON_PAY) is routed too
+_simulators: list[Any] = []
 #: seconds of backoff and throttle waiting a call may spend; None = unbounded (background)
 _wait_budget: ContextVar[float | None] = ContextVar("django_amazonpay_wait_budget", default=None)
 
@@ -54,8 +57,8 @@ def get_client() -> Any:
     with _lock:
         if "payments" not in _clients:
             settings = get_settings()
-            _clients["payments"] = PaymentsClient(
-                settings.client_config(), cache=_cache(), on_call=_record_call
+            _clients["payments"] = _routed(
+                PaymentsClient(settings.client_config(), cache=_cache(), on_call=_record_call)
             )
         return _bounded(_clients["payments"])
 
@@ -67,10 +70,49 @@ def get_orders_client() -> Any:
 
     with _lock:
         if "orders" not in _clients:
-            _clients["orders"] = OrdersClient(
-                get_settings().client_config(), cache=_cache(), on_call=_record_call
+            _clients["orders"] = _routed(
+                OrdersClient(get_settings().client_config(), cache=_cache(), on_call=_record_call)
             )
         return _bounded(_clients["orders"])
+
+
+def _route(simulator: Any, client: Any) -> None:
+    base = client.config.base_url.rstrip("/")
+    # a client pointed at the simulator's own socket (SimulatorServer) means to use it
+    if base != getattr(simulator, "served_at", None):
+        simulator.mount(client.session, base + "/")
+
+
+def _routed(client: Any) -> Any:
+    for simulator in _simulators:
+        _route(simulator, client)
+    return client
+
+
+def route_to_simulator(simulator: Any) -> None:
+    """Send the shared clients' requests to `simulator` in-process, now and after any rebuild
+    (the base URL is each client's own: ENDPOINT when set, else the region's host)."""
+    with _lock:
+        if simulator not in _simulators:
+            _simulators.append(simulator)
+        clients = list(_clients.values())
+    for client in clients:
+        _route(simulator, client)
+
+
+def stop_routing_to_simulator(simulator: Any) -> None:
+    """Undo route_to_simulator: clients built from now on go to their real base URL."""
+    with _lock:
+        if simulator in _simulators:
+            _simulators.remove(simulator)
+    reset_clients()
+
+
+def reset_throttle_buckets() -> None:
+    """Refill the shared clients' throttle buckets (a test starting afresh)."""
+    for client in (get_client(), get_orders_client()):
+        if client.throttle is not None:
+            client.throttle.reset_all(client.config.seller_id)
 
 
 def _record_call(record: Any) -> None:

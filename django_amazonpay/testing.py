@@ -61,30 +61,33 @@ def simulator_credentials() -> dict[str, str]:
 def mount_simulator(simulator: Simulator) -> bool:
     """Route the app's shared MWS clients to `simulator` in-process; False when impossible.
 
-    Hook for the client layer: mounts on `django_amazonpay.client.get_client().session` (and
-    the Orders client) only when that module, Django settings and the client exist; the base
-    URL is AMAZON_PAY["ENDPOINT"] when set, else the region's real host.
+    The clients' own base URL is mounted (AMAZON_PAY["ENDPOINT"] when set, a project's
+    simulator mount included, else the region's real host), and clients rebuilt later (a
+    test changing AMAZON_PAY resets them) are routed too, until unmount_simulator().
     """
     conf = _django_settings()
     if conf is None:
         return False
     try:
         from . import client as client_module
-    except ImportError:
+
+        client_module.get_client()  # settings the client layer cannot use: not mounted
+        client_module.route_to_simulator(simulator)
+    except Exception:  # the client layer is not there (yet) or not configured
         return False
-    endpoint = conf.get("ENDPOINT") or f"https://{simulator.region.host}"
-    mounted = False
-    for getter in ("get_client", "get_orders_client"):
-        try:
-            session = getattr(getattr(client_module, getter)(), "session", None)
-        except Exception:  # the client layer is not there (yet) or not configured
-            session = None
-        if session is not None:
-            simulator.mount(session, endpoint.rstrip("/") + "/")
-            mounted = True
-    if mounted and simulator.base_url.endswith(".invalid"):
+    if simulator.base_url.endswith(".invalid"):
+        endpoint = conf.get("ENDPOINT") or f"https://{simulator.region.host}"
         simulator.base_url = endpoint.rstrip("/")
-    return mounted
+    return True
+
+
+def unmount_simulator(simulator: Simulator) -> None:
+    """Undo mount_simulator: the shared clients are rebuilt unrouted."""
+    try:
+        from . import client as client_module
+    except ImportError:
+        return
+    client_module.stop_routing_to_simulator(simulator)
 
 
 @pytest.fixture
@@ -111,12 +114,20 @@ def amazon_pay_simulator(
     # the simulator rejects a Timestamp more than 15 minutes away (spec 1.3).
     options.setdefault("clock", Clock(start=datetime.now(timezone.utc)))
     sim = Simulator(**amazon_pay_simulator_credentials, **options)
-    mount_simulator(sim)
-    yield sim
+    if mount_simulator(sim):
+        # a fresh simulator has full quotas: so do the client's buckets (they live in the
+        # cache, which outlives a test)
+        from .client import reset_throttle_buckets
+
+        reset_throttle_buckets()
     try:
-        sim.ipn.flush(timeout=5)
-    except TimeoutError:
-        pass
+        yield sim
+    finally:
+        unmount_simulator(sim)
+        try:
+            sim.ipn.flush(timeout=5)
+        except TimeoutError:
+            pass
 
 
 @pytest.fixture

@@ -136,6 +136,13 @@ class Throttle:
         if found:
             self.cache.delete(self._key(seller_id, found[0]))
 
+    def reset_all(self, seller_id: str) -> None:
+        """Every bucket of `seller_id` full again (a test starting afresh; never in production:
+        the buckets mirror Amazon's, which no reset of ours refills)."""
+        table = SANDBOX if self.sandbox else PRODUCTION
+        names = {*table, ORDERS_BUCKET}
+        self.cache.delete_many([self._key(seller_id, name) for name in names])
+
 
 class _Mutex:
     """A short-lived cross-process lock on `cache.add`; gives up (unlocked) rather than hang."""

@@ -123,6 +123,8 @@ class SimulatorServer:
         self._thread: threading.Thread | None = None
         # IPN SigningCertURL and buyer redirects point at this server from now on.
         simulator.base_url = self.base_url
+        # clients whose ENDPOINT is this address use the socket, not the in-process route
+        simulator.served_at = self.base_url
 
     @property
     def base_url(self) -> str:
@@ -139,6 +141,8 @@ class SimulatorServer:
         self.httpd.serve_forever()
 
     def stop(self) -> None:
+        if getattr(self.simulator, "served_at", None) == self.base_url:
+            self.simulator.served_at = None
         self.httpd.shutdown()
         self.httpd.server_close()
         if self._thread:

@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from ..regions import Region, get_region
 from .clock import Clock
@@ -64,6 +65,8 @@ class Simulator:
         #: access key -> secret key; every key acts for `seller_id`
         self.credentials: dict[str, str] = {access_key: secret_key, **(extra_credentials or {})}
         self.base_url = base_url
+        #: the address a SimulatorServer serves it on, while it does (client.py routes by it)
+        self.served_at: str | None = None
         self.state_file = Path(state_file) if state_file else None
         #: one lock around the engine and the Orders book: the server is threaded
         self.lock = threading.RLock()
@@ -126,19 +129,22 @@ class Simulator:
             return self.engine.get_object(object_id)
 
     # -- transport --------------------------------------------------------------------------
-    def adapter(self) -> SimulatorAdapter:
+    def adapter(self, script_name: str = "") -> SimulatorAdapter:
         from .transport import SimulatorAdapter
 
-        return SimulatorAdapter(self)
+        return SimulatorAdapter(self, script_name)
 
     def mount(self, session: requests.Session, base_url: str | None = None) -> SimulatorAdapter:
         """Route every request `session` sends under `base_url` to this simulator, in-process.
 
         The default base URL is one for each region host, e.g. https://mws.amazonservices.jp/, so
-        a client configured for the real endpoint talks to the simulator unchanged.
+        a client configured for the real endpoint talks to the simulator unchanged. A base URL
+        with a path (`http://127.0.0.1:8000/amazonpay-sandbox/`, a project's mount) makes that
+        path the simulator's SCRIPT_NAME, as it is when the project serves it.
         """
-        adapter = self.adapter()
-        session.mount(base_url or f"https://{self.region.host}/", adapter)
+        base = base_url or f"https://{self.region.host}/"
+        adapter = self.adapter(urlsplit(base).path)
+        session.mount(base, adapter)
         return adapter
 
     # -- state ----------------------------------------------------------------------------

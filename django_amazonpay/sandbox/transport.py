@@ -30,11 +30,17 @@ def _read_timeout(timeout: Any) -> float | None:
 
 
 class SimulatorAdapter(BaseAdapter):
-    """Mount on a `requests.Session`: every request under the prefix goes to `simulator`."""
+    """Mount on a `requests.Session`: every request under the prefix goes to `simulator`.
 
-    def __init__(self, simulator: Simulator) -> None:
+    `script_name` is the path the simulator is mounted under (`/amazonpay-sandbox` when the
+    client's ENDPOINT is a project's mount): passed as SCRIPT_NAME, as the Django mount does,
+    so the same ENDPOINT works in-process and over the project's server.
+    """
+
+    def __init__(self, simulator: Simulator, script_name: str = "") -> None:
         super().__init__()
         self.simulator = simulator
+        self.script_name = script_name.rstrip("/")
         self.app = simulator.wsgi_app
         #: every PreparedRequest seen, most recent last (bounded), for assertions
         self.requests: list[requests.PreparedRequest] = []
@@ -87,11 +93,16 @@ class SimulatorAdapter(BaseAdapter):
             body = b"".join(body) if not hasattr(body, "read") else body.read()
         scheme = url.scheme or "http"
         port = str(url.port or (443 if scheme == "https" else 80))
+        # PEP 3333: PATH_INFO is the percent-decoded path as latin-1 text, below SCRIPT_NAME.
+        path = unquote(url.path or "/", encoding="latin-1")
+        script_name = ""
+        prefix = self.script_name
+        if prefix and (path == prefix or path.startswith(prefix + "/")):
+            script_name, path = prefix, path[len(prefix) :] or "/"
         environ: dict[str, Any] = {
             "REQUEST_METHOD": request.method or "GET",
-            "SCRIPT_NAME": "",
-            # PEP 3333: PATH_INFO is the percent-decoded path as latin-1 text.
-            "PATH_INFO": unquote(url.path or "/", encoding="latin-1"),
+            "SCRIPT_NAME": script_name,
+            "PATH_INFO": path,
             "QUERY_STRING": url.query,
             "SERVER_NAME": url.hostname or "localhost",
             "SERVER_PORT": port,
