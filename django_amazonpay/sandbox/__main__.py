@@ -48,6 +48,13 @@ def build_parser() -> argparse.ArgumentParser:
         "and on POST /sandbox/state/save",
     )
     parser.add_argument(
+        "--seed",
+        type=int,
+        help="fixed seed for object ids (the same ids at every start; for scripted tests). "
+        "Default: a random seed, so a restart never reissues an id; a loaded state file keeps "
+        "its own seed",
+    )
+    parser.add_argument(
         "--ipn-url", help="URL the simulator POSTs Instant Payment Notifications to"
     )
     parser.add_argument(
@@ -68,6 +75,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"missing {opts} (or the AMAZON_PAY_* environment variables)", file=sys.stderr)
         return 2
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO)
+    from .lifecycle import EngineSettings
     from .server import SimulatorServer
     from .simulator import Simulator
 
@@ -79,6 +87,8 @@ def main(argv: list[str] | None = None) -> int:
         throttle=args.throttle,
         ipn_url=args.ipn_url,
         state_file=args.state_file,
+        # random unless --seed: a restart without a state file must not repeat old ids
+        engine_settings=EngineSettings(id_seed=args.seed),
     )
     server = SimulatorServer(sim, args.host, args.port)
     if args.public_url:

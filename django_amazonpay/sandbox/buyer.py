@@ -21,8 +21,10 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.utils.translation import gettext_lazy as _
 
+from .engine import unknown_payment_method
 from .errors import SimulatorError
 from .responses import Reply
+from .rules import PAYMENT_METHODS_BY_ID
 
 if TYPE_CHECKING:
     from django.template import Engine
@@ -131,6 +133,16 @@ def _form(environ: dict, body: bytes) -> dict[str, str]:
     return data
 
 
+def _known_method(value: str | None) -> str | None:
+    """`value` when it is a wallet choice of the catalogue (or None); else the ids to use."""
+    if value is None or value in PAYMENT_METHODS_BY_ID:
+        return value
+    raise ValueError(
+        _("Unknown payment method “%(method)s”. Valid ids: %(ids)s.")
+        % {"method": value, "ids": ", ".join(PAYMENT_METHODS_BY_ID)}
+    )
+
+
 def _pick(options: list[dict[str, str]], index: str) -> dict[str, str]:
     try:
         return options[int(index)]
@@ -185,7 +197,7 @@ def dispatch(sim: Simulator, environ: dict, path: str, body: bytes) -> Reply:
             oro_id = sim.create_order_reference(
                 address=dict(_pick(ADDRESSES[region], form.get("address", "0"))),
                 buyer=dict(_pick(BUYERS[region], form.get("buyer", "0"))),
-                payment_method=form.get("payment_method") or None,
+                payment_method=_known_method(form.get("payment_method") or None),
             )
             return redirect(
                 with_params(
@@ -195,7 +207,8 @@ def dispatch(sim: Simulator, environ: dict, path: str, body: bytes) -> Reply:
         if route.startswith("wallet/"):
             oro_id = route.split("/", 1)[1]
             if method == "POST":
-                sim.set_payment_method(oro_id, form["payment_method"])
+                sim.get_object(oro_id)  # 404 for an unknown id, before the method's check
+                sim.set_payment_method(oro_id, _known_method(form.get("payment_method", "")))
                 return redirect(with_params(return_url, amazon_order_reference_id=oro_id))
             sim.get_object(oro_id)  # 404 for an unknown id
             return render(
@@ -207,8 +220,13 @@ def dispatch(sim: Simulator, environ: dict, path: str, body: bytes) -> Reply:
                     "hidden": [{"name": "return_url", "value": return_url}],
                 },
             )
-    except (KeyError, SimulatorError):
+    except KeyError:
         return render("error.html", {"message": _("Unknown order reference.")}, 404)
+    except SimulatorError as exc:
+        if exc.code == "InvalidOrderReferenceId":
+            return render("error.html", {"message": _("Unknown order reference.")}, 404)
+        # e.g. a wallet change once the order reference is Open: Amazon's words
+        return render("error.html", {"message": exc.message}, 400)
     except ValueError as exc:
         return render("error.html", {"message": str(exc)}, 400)
     return render("error.html", {"message": _("Page not found.")}, 404)
@@ -229,12 +247,21 @@ def create_by_json(sim: Simulator, body: bytes) -> Reply:
             raise ValueError("a JSON object is expected")
     except ValueError as exc:
         return _error("invalid_request", f"invalid JSON body: {exc}")
-    if data.get("seller_id") != sim.seller_id:
+    seller_id = data.get("seller_id")
+    if seller_id is None or seller_id == "":
+        return _error("missing_seller_id", f"seller_id is missing (this simulator's seller is "
+                      f"{sim.seller_id})")  # fmt: skip
+    if seller_id != sim.seller_id:
         return _error("invalid_seller", "seller_id does not match this simulator's seller")
     address = data.get("address")
     if address is not None:
         if not isinstance(address, dict) or set(address) - set(ADDRESS_FIELDS):
             return _error("invalid_address", f"address fields are {', '.join(ADDRESS_FIELDS)}")
+    method = data.get("payment_method")
+    if method not in (None, "") and (
+        not isinstance(method, str) or method not in PAYMENT_METHODS_BY_ID
+    ):
+        return _error("invalid_payment_method", unknown_payment_method(method).message)
     try:
         oro_id = sim.create_order_reference(
             environment=data.get("environment", "Sandbox"),

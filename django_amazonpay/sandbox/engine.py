@@ -29,7 +29,15 @@ from .rules import (
 )
 from .store import Store
 
-__all__ = ["EngineSettings", "Notification", "PaymentsEngine"]
+__all__ = ["EngineSettings", "Notification", "PaymentsEngine", "unknown_payment_method"]
+
+
+def unknown_payment_method(method: object) -> SimulatorError:
+    """The error for a wallet choice that is not in the catalogue; it names the valid ids."""
+    return SimulatorError(
+        "InvalidParameterValue",
+        f"Unknown payment method {method!r}; valid ids: {', '.join(PAYMENT_METHODS_BY_ID)}",
+    )
 
 
 class PaymentsEngine(OrderOperations, PaymentOperations):
@@ -109,10 +117,8 @@ class PaymentsEngine(OrderOperations, PaymentOperations):
             with self._lock:
                 self.run_timers()
                 method = "visa-1111" if payment_method is None else payment_method
-                if method and method not in PAYMENT_METHODS_BY_ID:
-                    raise SimulatorError(
-                        "InvalidParameterValue", f"Unknown payment method {method}"
-                    )
+                if method and (not isinstance(method, str) or method not in PAYMENT_METHODS_BY_ID):
+                    raise unknown_payment_method(method)
                 code = self.region.code
                 oro = OrderReference(
                     id=self.store.new_order_id(
@@ -148,10 +154,8 @@ class PaymentsEngine(OrderOperations, PaymentOperations):
         """The buyer picks another wallet entry: in Draft, or in Suspended (spec 3.10)."""
         with self._lock:
             oro = self._buyer_order(order_reference_id)
-            if payment_method not in PAYMENT_METHODS_BY_ID:
-                raise SimulatorError(
-                    "InvalidParameterValue", f"Unknown payment method {payment_method}"
-                )
+            if not isinstance(payment_method, str) or payment_method not in PAYMENT_METHODS_BY_ID:
+                raise unknown_payment_method(payment_method)
             if oro.status.state == "Suspended":
                 oro.payment_method_updated = True
             elif oro.status.state != "Draft":
@@ -201,7 +205,12 @@ class PaymentsEngine(OrderOperations, PaymentOperations):
 
     def restore(self, data: dict) -> None:
         with self._lock:
-            self.store = Store.from_json(copy.deepcopy(data["store"]))
+            store = Store.from_json(copy.deepcopy(data["store"]))
+            if self.settings.id_seed is None:
+                # a long-lived simulator may have issued ids after this state was saved: the
+                # saved counter would repeat them (a seeded one replays exactly, for tests)
+                store.reseed()
+            self.store = store
             self._outbox = []
 
     def reset(self) -> None:

@@ -39,7 +39,10 @@ class EngineSettings:
     refund_seconds: float = 31.0  # spec 3.6: sandbox ≈ 31 s
     pending_capture_seconds: float = 3600.0  # spec 2.4: "an hour or more"
     notify_all_changes: bool = False  # IPN on every state change, not only asynchronous ones
-    id_seed: int = 0  # ids are deterministic from this seed
+    #: ids are deterministic from this seed (tests). None: a random seed at every start, reset
+    #: and state load, for long-lived simulators whose ids must not repeat what a previous run
+    #: issued (a shop's database keeps them across restarts).
+    id_seed: int | None = 0
     #: what follows "AMZ*" in a default SoftDescriptor (seed 000: 旅食, the Seller Central
     #: name); None: the ORO's StoreName, else the seller id
     soft_descriptor: str | None = None

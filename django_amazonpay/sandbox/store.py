@@ -1,21 +1,30 @@
-"""The engine's whole state: objects by id, reference-id ledger, timers, deterministic ids.
+"""The engine's whole state: objects by id, reference-id ledger, timers, seeded ids.
 
 Everything the engine knows lives here so that `snapshot()`/`restore()` is one JSON round trip.
+Ids are deterministic from the seed (tests); a seed of None draws a random one, for
+simulators that live long or restart (their ids must not repeat the previous run's).
 """
 
 from __future__ import annotations
 
 import heapq
 import random
+import secrets
 from datetime import datetime
 from typing import Any
 
 from .objects import Authorization, Capture, OrderReference, Refund, decode, encode
 
 
+def random_seed() -> int:
+    """A seed no other run is likely to have drawn (53 bits: exact as a JSON number anywhere)."""
+    return secrets.randbelow(2**53)
+
+
 class Store:
-    def __init__(self, seed: int) -> None:
-        self.seed = seed
+    def __init__(self, seed: int | None) -> None:
+        #: None: a random seed, so a restarted or reset simulator issues new ids
+        self.seed = random_seed() if seed is None else seed
         self.orders: dict[str, OrderReference] = {}
         self.authorizations: dict[str, Authorization] = {}
         self.captures: dict[str, Capture] = {}
@@ -45,6 +54,12 @@ class Store:
             digits = f"{self._rng().randrange(10**6):06d}"
             if digits not in taken:
                 return digits
+
+    def reseed(self) -> None:
+        """Continue with a new random seed: for a restored state whose counter may lag behind
+        ids issued after it was saved (new_order_id still skips the ids it holds)."""
+        self.seed = random_seed()
+        self.counter = 0
 
     # -- timers -----------------------------------------------------------------------------
     def schedule(self, due: datetime, kind: str, object_id: str) -> None:

@@ -20,6 +20,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, re_path
 from django.views.decorators.csrf import csrf_exempt
 
+from .lifecycle import EngineSettings
 from .simulator import Simulator
 from .wsgi import ConnectionDropped
 
@@ -29,7 +30,12 @@ _default_lock = threading.Lock()
 
 def default_simulator() -> Simulator:
     """One Simulator per process built from settings.AMAZON_PAY (SELLER_ID, ACCESS_KEY,
-    SECRET_KEY, REGION, THROTTLE)."""
+    SECRET_KEY, REGION, THROTTLE).
+
+    Its state lives in memory only, so every process start (each runserver reload) begins
+    empty: its ids come from a random seed, never the fixed test seed, so it does not hand out
+    an order reference id the shop's database already holds from an earlier run.
+    """
     global _default
     with _default_lock:
         if _default is None:
@@ -42,6 +48,7 @@ def default_simulator() -> Simulator:
                 secret_key=conf["SECRET_KEY"],
                 region=conf.get("REGION", "jp"),
                 throttle=bool(conf.get("THROTTLE", False)),
+                engine_settings=EngineSettings(id_seed=None),
             )
         return _default
 

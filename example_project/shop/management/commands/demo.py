@@ -2,7 +2,9 @@
 
 Non-interactive: safe to run again (products are updated, the admin's password is reset to
 the printed one). Payments go to the embedded Amazon Pay simulator mounted at
-/amazonpay-sandbox/ of the same server. With CELERY_BROKER_URL set, a Celery worker is
+/amazonpay-sandbox/ of the same server. It keeps its objects in memory only, so each run
+starts it empty; its ids come from a random seed, so it does not reissue the order reference
+ids an earlier run left in the database. With CELERY_BROKER_URL set, a Celery worker is
 started beside the server; without it tasks run eagerly in the web process.
 """
 
