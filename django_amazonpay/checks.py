@@ -1,7 +1,16 @@
-"""Configuration problems as Django system checks (`manage.py check`)."""
+"""Configuration problems as Django system checks (`manage.py check`).
+
+Ids: `E0NN`/`W0NN` name one AMAZON_PAY key (NN is its place in conf.DEFAULTS, 001 the dict
+itself, 099 an unknown key); `W1NN` are `check --deploy` warnings; `W2NN` are about the host's
+wiring (Celery) rather than one key. Every check is cheap and never raises: a URLconf that
+cannot be loaded is Django's own `urls` checks' business, so here it counts as mounting nothing.
+"""
 
 from __future__ import annotations
 
+import importlib.util
+import os
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -9,28 +18,154 @@ from django.core import checks
 
 from .conf import DEFAULTS, problems
 
+KEYS = ["AMAZON_PAY", *DEFAULTS]
+API_NAMESPACE = "amazon_pay_api"
+IPN_NAMESPACE = "amazon_pay_ipn"
+#: the simulator's views (include("django_amazonpay.sandbox.urls") or simulator_urls(...))
+SIMULATOR_MODULE = "django_amazonpay.sandbox.urls"
+CELERY_DJANGO_DOCS = "https://docs.celeryq.dev/en/stable/django/first-steps-with-django.html"
+
+
+def _id(key: str, warning: bool = False) -> str:
+    number = KEYS.index(key) + 1 if key in KEYS else 99
+    return f"django_amazonpay.{'W' if warning else 'E'}{number:03d}"
+
 
 @checks.register(checks.Tags.compatibility)
 def check_amazon_pay_settings(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
     """E001..: one error per bad AMAZON_PAY key, with the fix as hint."""
     messages: list[checks.CheckMessage] = []
-    keys = ["AMAZON_PAY", *DEFAULTS]
     for problem in problems():
-        number = keys.index(problem.key) + 1 if problem.key in keys else 99
         cls = checks.Warning if problem.warning else checks.Error
-        prefix = "W" if problem.warning else "E"
         messages.append(
-            cls(problem.message, hint=problem.hint, id=f"django_amazonpay.{prefix}{number:03d}")
+            cls(problem.message, hint=problem.hint, id=_id(problem.key, problem.warning))
+        )
+    return messages
+
+
+@dataclass(frozen=True)
+class Routes:
+    """What ROOT_URLCONF routes to: the app namespaces included, and the simulator."""
+
+    namespaces: frozenset[str]
+    simulator: bool
+
+
+def routes() -> Routes:
+    """Walk the URLconf's patterns (nothing is resolved or called); empty if it cannot load."""
+    from django.urls import URLResolver, get_resolver
+
+    namespaces: set[str] = set()
+    simulator = False
+    try:
+        stack = [get_resolver()]
+        seen: set[int] = set()
+        while stack:
+            resolver = stack.pop()
+            if id(resolver) in seen:
+                continue
+            seen.add(id(resolver))
+            namespaces.update(n for n in (resolver.app_name, resolver.namespace) if n)
+            if getattr(resolver.urlconf_module, "__name__", None) == SIMULATOR_MODULE:
+                simulator = True
+            for pattern in resolver.url_patterns:
+                if isinstance(pattern, URLResolver):
+                    stack.append(pattern)
+                elif getattr(getattr(pattern, "callback", None), "__module__", None) == (
+                    SIMULATOR_MODULE
+                ):
+                    simulator = True
+    except Exception:  # a broken URLconf: reported by Django's own checks
+        return Routes(frozenset(), False)
+    return Routes(frozenset(namespaces), simulator)
+
+
+def celery_unconfigured() -> bool:
+    """Whether `.delay()` would go to Celery's fallback app, which nothing configured.
+
+    Mirrors celery._state.get_current_app() (this thread's current app, else the default app)
+    without calling it: that would create the fallback, which then keeps a host app created
+    later from becoming the default. The fallback is Celery("default", fixups=[],
+    set_as_current=False) and reads only a `celeryconfig` module (CELERY_CONFIG_MODULE), never
+    Django's settings; any app the host created (its Django fix-up makes it the default) counts.
+    """
+    try:
+        from celery import _state
+
+        app = getattr(_state._tls, "current_app", None) or _state.default_app
+        if app is None:  # nothing asked for an app yet: the first .delay() makes the fallback
+            module = os.environ.get("CELERY_CONFIG_MODULE", "celeryconfig")
+            return importlib.util.find_spec(module) is None
+        if app.main != "default" or app.fixups or app.set_as_current:
+            return False  # the host's own app
+        conf = app.conf  # loads celeryconfig, if any
+        return not (app.loader.configured or conf.task_always_eager or conf.broker_url)
+    except Exception:  # cannot tell: say nothing
+        return False
+
+
+@checks.register(checks.Tags.compatibility, checks.Tags.urls)
+def check_host_wiring(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """W025: the storefront API mounted without ORDER_RESOLVER; W201: the IPN endpoint mounted
+    while Celery has no app, so notifications would never be processed."""
+    mounted = routes().namespaces
+    messages: list[checks.CheckMessage] = []
+    raw = getattr(settings, "AMAZON_PAY", None)
+    if API_NAMESPACE in mounted and isinstance(raw, dict) and raw.get("ORDER_RESOLVER") is None:
+        messages.append(
+            checks.Warning(
+                f"the storefront API ({API_NAMESPACE}) is mounted but "
+                "AMAZON_PAY['ORDER_RESOLVER'] is not set: its set-order step would answer "
+                "500 configuration_error",
+                hint="Set AMAZON_PAY['ORDER_RESOLVER'] to the dotted path of a function "
+                "resolve_order(request, order_id) returning the order snapshot (docs/api.md).",
+                id=_id("ORDER_RESOLVER", warning=True),
+            )
+        )
+    if IPN_NAMESPACE in mounted and celery_unconfigured():
+        hint = (
+            f"Create a Celery app for the project ({CELERY_DJANGO_DOCS}), or in development "
+            "set task_always_eager on it (CELERY_TASK_ALWAYS_EAGER = True with "
+            "app.config_from_object('django.conf:settings', namespace='CELERY'))."
+        )
+        if getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False):
+            hint += " CELERY_TASK_ALWAYS_EAGER alone does nothing: only such an app reads it."
+        messages.append(
+            checks.Warning(
+                f"the IPN endpoint ({IPN_NAMESPACE}) is mounted but no Celery app is "
+                "configured: its tasks would go to Celery's default broker "
+                "(amqp://localhost) and notifications stay pending",
+                hint=hint,
+                id="django_amazonpay.W201",
+            )
         )
     return messages
 
 
 @checks.register(checks.Tags.security, deploy=True)
 def check_production_safety(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
-    """W101-W103: the sandbox, a redirected endpoint or a trusted simulator outside DEBUG."""
-    raw = getattr(settings, "AMAZON_PAY", None)
-    if not isinstance(raw, dict) or settings.DEBUG:
+    """W101-W104: the sandbox, a redirected endpoint, a trusted simulator or the simulator's
+    URLs outside DEBUG."""
+    if settings.DEBUG:
         return []
+    raw = getattr(settings, "AMAZON_PAY", None)
+    messages: list[checks.CheckMessage] = []
+    if isinstance(raw, dict):
+        messages += _unsafe_settings(raw)
+    if routes().simulator:
+        messages.append(
+            checks.Warning(
+                f"the Amazon Pay simulator's URLs ({SIMULATOR_MODULE}) are routed while DEBUG "
+                "is False",
+                hint="Include them only in development (e.g. under `if settings.DEBUG:`): "
+                "anyone can read and rewrite the simulator's state and play its buyer.",
+                id="django_amazonpay.W104",
+            )
+        )
+    return messages
+
+
+def _unsafe_settings(raw: dict[str, Any]) -> list[checks.CheckMessage]:
     messages: list[checks.CheckMessage] = []
     if raw.get("ENDPOINT"):
         messages.append(

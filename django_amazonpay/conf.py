@@ -7,6 +7,8 @@ ConfigurationError only when an invalid configuration is actually used, never at
 
 from __future__ import annotations
 
+import difflib
+import inspect
 import numbers
 from dataclasses import dataclass
 from decimal import Decimal
@@ -136,14 +138,8 @@ def problems(raw: Any = None) -> list[Problem]:
             )
         ]
     found: list[Problem] = []
-    for key in sorted(set(raw) - set(DEFAULTS)):
-        found.append(
-            Problem(
-                key,
-                f"unknown key {key!r} in AMAZON_PAY",
-                f"Remove it or fix the spelling; known keys: {', '.join(DEFAULTS)}.",
-            )
-        )
+    for key in sorted(set(raw) - set(DEFAULTS), key=repr):  # repr: keys need not be strings
+        found.append(_unknown_key(key))
     merged = {**DEFAULTS, **raw}
     for key in REQUIRED:
         value = merged[key]
@@ -286,19 +282,64 @@ def problems(raw: Any = None) -> list[Problem]:
             )
     resolver = merged["ORDER_RESOLVER"]
     if resolver is not None:
-        from django.utils.module_loading import import_string
-
-        try:
-            import_string(resolver)
-        except ImportError as err:
-            found.append(
-                Problem(
-                    "ORDER_RESOLVER",
-                    f"cannot import ORDER_RESOLVER: {err}",
-                    "Give the dotted path of a function (request, order_id).",
-                )
-            )
+        problem = _resolver_problem(resolver)
+        if problem is not None:
+            found.append(problem)
     return found
+
+
+def _unknown_key(key: Any) -> Problem:
+    """A key DEFAULTS does not know: suggest the closest ones, else list them all."""
+    name = str(key)
+    close = difflib.get_close_matches(name.upper(), DEFAULTS, n=3)
+    if close:
+        hint = f"Remove it or fix the spelling: did you mean {' or '.join(map(repr, close))}?"
+    else:
+        hint = f"Remove it or fix the spelling; known keys: {', '.join(DEFAULTS)}."
+    return Problem(name, f"unknown key {key!r} in AMAZON_PAY", hint)
+
+
+RESOLVER_HINT = (
+    "Give the dotted path of a function resolve_order(request, order_id) returning the "
+    "order snapshot, e.g. 'shop.payments.resolve_order' (docs/api.md)."
+)
+
+
+def _resolver_problem(path: Any) -> Problem | None:
+    """ORDER_RESOLVER must import, be callable, and accept (request, order_id)."""
+    from django.utils.module_loading import import_string
+
+    key = "ORDER_RESOLVER"
+    if not isinstance(path, str) or not path.strip():
+        return Problem(
+            key, f"AMAZON_PAY['ORDER_RESOLVER'] = {path!r} is not a dotted path", RESOLVER_HINT
+        )
+    try:
+        resolver = import_string(path)
+    except Exception as err:  # ImportError, or whatever the shop's module raises on import
+        return Problem(key, f"cannot import ORDER_RESOLVER {path!r}: {err}", RESOLVER_HINT)
+    if not callable(resolver):
+        return Problem(
+            key,
+            f"AMAZON_PAY['ORDER_RESOLVER'] = {path!r} is a {type(resolver).__name__}, "
+            "not a function",
+            RESOLVER_HINT,
+        )
+    try:
+        signature = inspect.signature(resolver)
+    except Exception:  # a builtin or C callable without one: nothing to check
+        return None
+    try:
+        signature.bind(None, None)
+    except TypeError as err:
+        return Problem(
+            key,
+            f"AMAZON_PAY['ORDER_RESOLVER'] = {path!r} cannot be called as "
+            f"(request, order_id): {err}",
+            "The API calls it as resolver(request, order_id): give it the signature "
+            "resolve_order(request, order_id) -> OrderSnapshot or mapping (docs/api.md).",
+        )
+    return None
 
 
 def _is_rate(rate: Any) -> bool:

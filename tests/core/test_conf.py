@@ -54,6 +54,11 @@ def test_settings_are_reread_after_override(settings):
         ({"ENDPOINT": "localhost:8000"}, "ENDPOINT"),
         ({"SOFT_DESCRIPTOR": "x" * 17}, "SOFT_DESCRIPTOR"),
         ({"ORDER_RESOLVER": "no.such.module.func"}, "ORDER_RESOLVER"),
+        ({"ORDER_RESOLVER": "tests.core.resolvers.NOT_CALLABLE"}, "ORDER_RESOLVER"),
+        ({"ORDER_RESOLVER": "tests.core.resolvers.takes_one"}, "ORDER_RESOLVER"),
+        ({"ORDER_RESOLVER": "tests.core.resolvers.takes_three"}, "ORDER_RESOLVER"),
+        ({"ORDER_RESOLVER": "tests.core.resolvers.keyword_only"}, "ORDER_RESOLVER"),
+        ({"ORDER_RESOLVER": 42}, "ORDER_RESOLVER"),
         ({"SELER_ID": "typo"}, "SELER_ID"),
     ],
 )
