@@ -89,7 +89,9 @@ class Simulator:
             seller_id=seller_id,
             region=self.region,
             clock=self.clock,
-            settings=engine_settings or EngineSettings(),
+            # a simulator that outlives a process (a state file) must not reissue ids it may
+            # have issued after its last save: a random seed unless the caller chose one
+            settings=engine_settings or EngineSettings(id_seed=None if state_file else 0),
             notify=self.ipn.publish,
         )
         self.wsgi_app: Callable[..., Any] = SimulatorApp(self)

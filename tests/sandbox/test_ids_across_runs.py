@@ -92,12 +92,21 @@ def test_loaded_state_does_not_reissue_ids_made_after_the_save(tmp_path) -> None
 
 def test_seeded_state_replays_exactly(tmp_path) -> None:
     path = tmp_path / "state.json"
-    sim = Simulator(**DEFAULT_CREDENTIALS, state_file=path)
+    seeded = EngineSettings(id_seed=0)
+    sim = Simulator(**DEFAULT_CREDENTIALS, engine_settings=seeded, state_file=path)
     _first_ids(sim)
     sim.save()
-    again = Simulator(**DEFAULT_CREDENTIALS, state_file=path)
+    again = Simulator(**DEFAULT_CREDENTIALS, engine_settings=seeded, state_file=path)
     assert again.engine.store.seed == 0
     assert _first_ids(again) == _first_ids(sim)
+
+
+def test_a_state_file_alone_means_random_ids(tmp_path) -> None:
+    """A simulator that outlives its process needs no id_seed=None to be safe."""
+    path = tmp_path / "state.json"
+    first = Simulator(**DEFAULT_CREDENTIALS, state_file=path)
+    second = Simulator(**DEFAULT_CREDENTIALS, state_file=tmp_path / "other.json")
+    assert not set(_first_ids(first)) & set(_first_ids(second))
 
 
 def test_child_ids_keep_their_format_with_a_random_seed() -> None:
