@@ -40,10 +40,13 @@ def check_amount(value: Decimal, currency: str) -> None:
         raise forms.ValidationError(_("Enter an amount greater than zero."), code="min")
     exponent = CURRENCY_EXPONENTS.get(currency, 2)
     if decimal_places(value) > exponent:
+        message = (
+            _("%(currency)s amounts have no decimals.")
+            if exponent == 0
+            else _("%(currency)s amounts have at most %(places)d digits after the decimal point.")
+        )
         raise forms.ValidationError(
-            _("%(currency)s amounts have at most %(places)d digits after the decimal point."),
-            code="precision",
-            params={"currency": currency, "places": exponent},
+            message, code="precision", params={"currency": currency, "places": exponent}
         )
 
 

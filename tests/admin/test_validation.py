@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
         ("-100", "Enter an amount greater than zero."),
         ("0", "Enter an amount greater than zero."),
         ("6501", "At most 6,500 JPY can be captured on this authorization."),
-        ("100.5", "JPY amounts have at most 0 digits after the decimal point."),
+        ("100.5", "JPY amounts have no decimals."),
         ("abc", "Enter a number."),
         ("", "This field is required."),
     ],
@@ -52,7 +52,7 @@ def test_capture_of_another_orders_authorization_is_refused(staff, authorized) -
     [
         ({"amount": "-1"}, "Enter an amount greater than zero."),
         ({"amount": "0"}, "Enter an amount greater than zero."),
-        ({"amount": "10.25"}, "JPY amounts have at most 0 digits after the decimal point."),
+        ({"amount": "10.25"}, "JPY amounts have no decimals."),
         ({}, "Enter an amount or choose at least one item."),
         ({"amount": "100", "item": "1"}, "Enter an amount or choose items, not both."),
         ({"item": "3"}, "Ensure this value is less than or equal to 2."),
