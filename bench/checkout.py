@@ -10,12 +10,13 @@ in the calling thread, so it is exactly the simulator's part of each request).
 Part 2: 100,000 order references are bulk-created, then the admin's order reference list is
 fetched as a superuser: queries and time per page (first, middle, last, a search, a filter).
 
-Needs PostgreSQL (a throwaway database `test_bench_checkout` is created and dropped):
+Needs PostgreSQL (a throwaway database `test_bench_checkout`, or $BENCH_DATABASE_NAME, is
+created and dropped):
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/test .venv/bin/python bench/checkout.py \
         [--clients 1,4,16] [--checkouts 200] [--rows 100000]
 
-Prints figures; asserts nothing about time.
+`--rows 0` skips part 2. Prints figures; asserts nothing about time.
 """
 
 from __future__ import annotations
@@ -43,7 +44,10 @@ if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
 django.setup()
 from django.db import connections  # noqa: E402
 
-connections["default"].settings_dict["TEST"]["NAME"] = "test_bench_checkout"
+# BENCH_DATABASE_NAME: another name, when something else may be using the default one
+connections["default"].settings_dict["TEST"]["NAME"] = os.environ.get(
+    "BENCH_DATABASE_NAME", "test_bench_checkout"
+)
 settings.ROOT_URLCONF = __name__
 settings.DEBUG = False
 
@@ -106,16 +110,49 @@ def make_simulator() -> tuple[Any, TimedApp]:
     return sim, timed
 
 
-def one_checkout(sim: Any, client: Any) -> None:
+def checkout_steps(sim: Any, client: Any) -> list[tuple[str, Any]]:
+    """The four requests of one checkout, each checking its answer."""
     oro_id = sim.create_order_reference()
-    r = client.post(API, {"amazon_order_reference_id": oro_id, "access_token": "Atza|b"}, "json")
-    assert r.status_code == 201, r.content
-    r = client.post(f"{API}{oro_id}/order/", {"order_id": "B-1"}, format="json")
-    assert r.status_code == 200, r.content
-    r = client.post(f"{API}{oro_id}/confirm/")
-    assert r.status_code == 200 and r.json()["state"] == "Open", r.content
-    r = client.get(f"{API}{oro_id}/payment/")
-    assert r.status_code == 200, r.content
+
+    def start() -> None:
+        body = {"amazon_order_reference_id": oro_id, "access_token": "Atza|b"}
+        r = client.post(API, body, "json")
+        assert r.status_code == 201, r.content
+
+    def order() -> None:
+        r = client.post(f"{API}{oro_id}/order/", {"order_id": "B-1"}, format="json")
+        assert r.status_code == 200, r.content
+
+    def confirm() -> None:
+        r = client.post(f"{API}{oro_id}/confirm/")
+        assert r.status_code == 200 and r.json()["state"] == "Open", r.content
+
+    def payment() -> None:
+        r = client.get(f"{API}{oro_id}/payment/")
+        assert r.status_code == 200, r.content
+
+    return [("start", start), ("order", order), ("confirm", confirm), ("payment", payment)]
+
+
+def one_checkout(sim: Any, client: Any) -> None:
+    for _, step in checkout_steps(sim, client):
+        step()
+
+
+def queries_per_step(sim: Any) -> str:
+    """SQL statements of each step of one checkout (BEGIN and COMMIT included)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from rest_framework.test import APIClient
+
+    counts, transactions = [], 0
+    for name, step in checkout_steps(sim, APIClient()):
+        with CaptureQueriesContext(connection) as ctx:
+            step()
+        counts.append((name, len(ctx.captured_queries)))
+        transactions += sum(q["sql"] == "BEGIN" for q in ctx.captured_queries)
+    steps = ", ".join(f"{name} {n}" for name, n in counts)
+    return f"{sum(n for _, n in counts)} ({steps}); transactions: {transactions}"
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -251,7 +288,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", default="1,4,16")
     parser.add_argument("--checkouts", type=int, default=200)
-    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--rows", type=int, default=100_000, help="0: no admin list")
     args = parser.parse_args()
 
     from django.test.utils import setup_databases, setup_test_environment, teardown_databases
@@ -269,23 +306,20 @@ def main() -> None:
     try:
         print(f"machine: {machine()}")
         print("\nfull checkouts through the REST API (start, order, confirm+authorize, payment)")
-        print("| clients | checkouts | checkouts/s | p50 ms | p99 ms | simulator share | ours |")
-        print("|---:|---:|---:|---:|---:|---:|---:|")
         # one simulator for every run: a new one would hand out the same ids again
         sim, timed = make_simulator()
         one_checkout(sim, APIClient())  # imports, first connection
-        from django.db import connection
-        from django.test.utils import CaptureQueriesContext
-
-        with CaptureQueriesContext(connection) as ctx:
-            one_checkout(sim, APIClient())
-        print(f"SQL queries per checkout: {len(ctx.captured_queries)}")
+        print(f"SQL queries per checkout: {queries_per_step(sim)}")
+        print("| clients | checkouts | checkouts/s | p50 ms | p99 ms | simulator share | ours |")
+        print("|---:|---:|---:|---:|---:|---:|---:|")
         for clients in (int(c) for c in args.clients.split(",")):
             r = checkout_run(sim, timed, clients, args.checkouts)
             print(f"| {r['clients']} | {r['checkouts']} | {r['per_second']:.1f} | "
                   f"{r['p50_ms']:.0f} | {r['p99_ms']:.0f} | {r['sim_share']:.0%} | "
                   f"{1 - r['sim_share']:.0%} |", flush=True)  # fmt: skip
         print(f"(simulator calls per checkout: {r['sim_calls_per_checkout']:.1f})")
+        if not args.rows:
+            return
         print(f"\nadmin order reference list, {args.rows:,} order references (median of 3)")
         print("| page | queries | ms |")
         print("|---|---:|---:|")

@@ -15,7 +15,13 @@ import pytest
 from django.db import connection, connections
 
 from django_amazonpay import services
-from django_amazonpay.models import Authorization, Capture, Refund
+from django_amazonpay.models import (
+    Authorization,
+    Capture,
+    OrderReference,
+    Refund,
+    StateTransition,
+)
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
 
@@ -78,3 +84,14 @@ def test_concurrent_full_refunds_make_one(sim, captured) -> None:
     errors = [r for r in results if isinstance(r, Exception)]
     # callers after the first see the refund done: nothing left to refund
     assert all(isinstance(e, services.InvalidStateError) for e in errors), errors
+
+
+def test_concurrent_starts_of_one_order_reference_make_one_row(sim) -> None:
+    """The first start inserts the row; the others lock it (after the unique index made a
+    racing insert fail, or found it committed) and record no second transition."""
+    oro_id = sim.create_order_reference()
+    results = race(lambda: services.start_checkout(oro_id, access_token="Atza|t"))
+    assert all(not isinstance(r, Exception) for r in results), results
+    assert {r.pk for r in results} == {OrderReference.objects.get().pk}
+    assert {r.state for r in results} == {"Draft"}
+    assert StateTransition.objects.count() == 1
