@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import pytest
@@ -38,6 +39,11 @@ def no_celery_app(monkeypatch: pytest.MonkeyPatch) -> Any:
     monkeypatch.setattr(_state._tls, "current_app", None)
     monkeypatch.setattr(_state, "default_app", None)
     monkeypatch.setenv("CELERY_CONFIG_MODULE", "tests.core.no_such_celeryconfig")
+    # the fallback app reads CELERY_* from the environment (CI's PostgreSQL pass sets the
+    # broker): a host without an app has none of them
+    for name in [n for n in os.environ if n.startswith("CELERY_")]:
+        if name != "CELERY_CONFIG_MODULE":
+            monkeypatch.delenv(name)
     return _state
 
 
