@@ -76,8 +76,13 @@ class Amount:
             raise AmountError(f"unsupported currency {currency!r}")
 
     @classmethod
-    def parse(cls, value: Decimal | str | int, currency: str) -> Amount:
-        """Strict parse for input: finite, within the currency's decimals."""
+    def parse(cls, value: Amount | Decimal | str | int, currency: str) -> Amount:
+        """Strict parse for input: finite, within the currency's decimals; an Amount must
+        already be in `currency`."""
+        if isinstance(value, Amount):
+            if value.currency != currency:
+                raise AmountError(f"{value} is not in {currency}")
+            value = value.value
         amount = cls(_to_decimal(value), currency)
         amount.check_precision()
         return amount

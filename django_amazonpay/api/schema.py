@@ -9,11 +9,24 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.permissions import AllowAny
 
 from .. import __version__
+
+
+class CsrfSessionScheme(OpenApiAuthenticationExtension):
+    """Our session authentication in the schema (drf-spectacular knows DRF's own class only,
+    not subclasses, and warned on every schema request)."""
+
+    target_class = "django_amazonpay.api.permissions.CsrfSessionAuthentication"
+    name = "sessionCookie"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+        return {"type": "apiKey", "in": "cookie", "name": settings.SESSION_COOKIE_NAME}
 
 
 class CheckoutSchema(AutoSchema):

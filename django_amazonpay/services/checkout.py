@@ -24,6 +24,7 @@ from ..states import OrderReferenceState
 from .errors import (
     NO_ANSWER,
     AmazonRequestError,
+    AmountExceededError,
     InvalidAmountError,
     InvalidInputError,
     InvalidStateError,
@@ -179,6 +180,14 @@ def set_order_details(
     total = sum((line[3] for line in lines), Decimal("0")) + shipping - off
     if total <= 0:
         raise InvalidAmountError(f"the order total must be more than 0, not {total}")
+    maximum = get_settings().region.max_transaction_amount
+    if total > maximum:
+        # the checkout authorizes the whole total at once, and one authorization may not
+        # exceed the region's maximum (spec 3.7): refused here, not by Amazon after a call
+        raise AmountExceededError(
+            f"the order total {total} {currency} is above Amazon's maximum of {maximum} "
+            f"{currency} per transaction (spec 3.7)"
+        )
     if expected_total is not None:
         expected = _non_negative(expected_total, currency, "expected total")
         if expected != total:

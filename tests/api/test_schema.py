@@ -53,3 +53,12 @@ def test_set_order_body_has_no_amount(schema: dict[str, Any]) -> None:
 def test_schema_as_yaml(client: Any) -> None:
     response = client.get(SCHEMA)
     assert response.status_code == 200 and b"openapi: 3" in response.content
+
+
+def test_the_session_authentication_is_described_without_warnings(
+    client: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    schema = client.get(SCHEMA, {"format": "json"}).json()
+    assert "could not resolve authenticator" not in capsys.readouterr().err
+    scheme = schema["components"]["securitySchemes"]["sessionCookie"]
+    assert scheme == {"type": "apiKey", "in": "cookie", "name": "sessionid"}

@@ -48,3 +48,11 @@ def test_plain_decimal_text_is_accepted():
     assert Amount.parse("-0.50", "USD").value == Decimal("-0.50")
     assert Amount.parse(".5", "USD").value == Decimal("0.5")
     assert Amount.parse(1000, "JPY").value == Decimal("1000")
+
+
+def test_an_amount_parses_only_in_its_own_currency():
+    assert Amount.parse(Amount("100", "JPY"), "JPY") == Amount(Decimal("100"), "JPY")
+    with pytest.raises(AmountError, match="100 USD is not in JPY"):
+        Amount.parse(Amount("100", "USD"), "JPY")
+    with pytest.raises(AmountError, match="decimal places"):
+        Amount.parse(Amount("100.5", "JPY"), "JPY")

@@ -190,6 +190,22 @@ def test_bad_order_snapshots(sim, unchanged, kwargs) -> None:
         with_details(oro, **kwargs)
 
 
+def test_an_order_total_above_the_regions_maximum_is_refused_before_sending(sim, unchanged) -> None:
+    oro = draft(sim)
+    unchanged()
+    calls = MwsCall.objects.count()
+    with pytest.raises(services.AmountExceededError, match="10000000"):
+        car = [ItemSnapshot(title="car", unit_price=10_000_000)]
+        with_details(oro, items=car, shipping_fee=1, discount=0)  # 10,000,001 JPY
+    assert MwsCall.objects.count() == calls  # nothing was sent
+
+
+def test_an_order_total_at_the_regions_maximum_is_sent(sim) -> None:
+    car = [ItemSnapshot(title="car", unit_price=9_999_000)]
+    oro = with_details(draft(sim), items=car, shipping_fee=1000, discount=0)
+    assert oro.amount == Decimal("10000000")
+
+
 def test_expected_total_mismatch(sim, unchanged) -> None:
     oro = draft(sim)
     unchanged()
