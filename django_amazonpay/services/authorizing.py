@@ -235,7 +235,8 @@ def _handle_answer(
 
     result = _result(auth, fresh=True)
     if result.outcome == "captured":
-        refresh(auth, source="response")  # adopts the capture from the IdList (spec 3.8)
+        # adopts the capture from the IdList (spec 3.8); the row as stored afterwards
+        auth = refresh(auth, source="response")
         return _result(auth)
     if result.outcome != "declined":
         return result

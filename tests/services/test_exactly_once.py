@@ -127,6 +127,10 @@ def test_capture_now_adopts_the_capture(open_order) -> None:
     assert result.outcome == "captured"
     assert result.capture is not None and result.capture.state == "Completed"
     assert result.capture.authorization_id == result.authorization.pk
+    # the authorization returned is the one as stored after the capture, not before it
+    stored = type(result.authorization).objects.get(pk=result.authorization.pk)
+    assert result.authorization.captured_amount == stored.captured_amount == result.capture.amount
+    assert result.authorization.state == stored.state
 
 
 def test_a_caller_arriving_mid_call_reuses_the_attempt(sim, authorized) -> None:
