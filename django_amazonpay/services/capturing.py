@@ -175,7 +175,7 @@ def _capture(
         return _reauthorize_and_capture(auth, value, source, seller_note, soft_descriptor)
     # reading the authorization back also reconciles a capture whose answer was lost (its id
     # is in the authorization's IdList): read the capture after it, so the result says so
-    _mirror_authorization(auth)
+    _mirror_authorization(auth, source)
     cap.refresh_from_db()
     return CaptureResult(cap, _outcome(cap), auth)
 
@@ -196,12 +196,16 @@ def _check(auth: Authorization, amount: Any) -> Decimal:
     return value
 
 
-def _mirror_authorization(auth: Authorization) -> None:
-    """A capture closes its authorization (MaxCapturesProcessed, spec 3.4): read it back."""
+def _mirror_authorization(auth: Authorization, source: str) -> None:
+    """A capture closes its authorization (MaxCapturesProcessed, spec 3.4): read it back.
+
+    The closure is recorded with the capture's own source ("admin", "api"): the same action
+    caused both, and the timeline should say so once.
+    """
     from .refreshing import refresh
 
     if auth.amazon_authorization_id:
-        refresh(auth, source="response")
+        refresh(auth, source=source)
 
 
 def _reauthorize_and_capture(

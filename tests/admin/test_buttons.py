@@ -36,6 +36,8 @@ def test_capture_from_the_order_reference_then_the_timeline_shows_it(staff, auth
         t.object_kind == "authorization" and t.reason_code == "MaxCapturesProcessed"
         for t in timeline
     )
+    # caused by the same admin action, and recorded so
+    assert auth.transitions.get(reason_code="MaxCapturesProcessed").source == "admin"
 
 
 def test_partial_capture_from_the_authorization_page(staff, authorized) -> None:
