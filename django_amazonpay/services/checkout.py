@@ -235,7 +235,17 @@ def set_order_details(
         )
         oro.shipping_fee, oro.discount, oro.discount_note = shipping, off, discount_note
         oro.seller_order_id = seller_order_id
-        apply_details(oro, details, source="response", request_id=details.request_id)
+        if oro.state == OrderReferenceState.DRAFT:
+            apply_details(oro, details, source="response", request_id=details.request_id)
+        else:
+            # a concurrent confirm landed after Amazon took this total (Amazon refuses a total
+            # once confirmed, spec 2.4): the Draft in this answer is older than the row, which
+            # must not go back to Draft; the confirm's read-back already holds the total
+            oro.save(
+                update_fields=[
+                    "shipping_fee", "discount", "discount_note", "seller_order_id", "updated_at"
+                ]
+            )  # fmt: skip
     return oro
 
 

@@ -216,3 +216,28 @@ def test_expected_total_mismatch(sim, unchanged) -> None:
 def test_expected_total_match_is_accepted(sim) -> None:
     oro = with_details(draft(sim), expected_total="6500")
     assert oro.amount == Decimal("6500")
+
+
+def test_a_confirm_landing_during_set_details_is_not_undone(sim, monkeypatch) -> None:
+    """Two requests of one storefront (order, then confirm at once): Amazon takes the total,
+    the confirm lands, then the set-details answer (Draft) comes back. The row stays Open."""
+    from django_amazonpay.client import get_client
+    from django_amazonpay.models import StateTransition
+
+    oro = with_details(draft(sim))  # a first total, so the confirm can pass
+    client = get_client()
+    real = client.set_order_reference_details
+
+    def and_meanwhile_a_confirm(*args, **kwargs):
+        answer = real(*args, **kwargs)
+        services.confirm(oro)  # the other request, between Amazon's answer and our write
+        return answer
+
+    monkeypatch.setattr(client, "set_order_reference_details", and_meanwhile_a_confirm)
+    second = [ItemSnapshot(title="tea", unit_price=3000, quantity=2)]
+    stored = with_details(oro, items=second, shipping_fee=0, discount=0)
+    assert stored.state == "Open"
+    assert stored.amount == Decimal("6000")  # Amazon's total: the second one
+    assert [i.title for i in stored.items.all()] == ["tea"]
+    assert not StateTransition.objects.filter(order_reference=oro, to_state="Draft",
+                                              from_state="Open").exists()  # fmt: skip
