@@ -177,7 +177,13 @@ def note_change(description: str) -> None:
 
 
 def is_stale(obj: Mirrored, status: Status) -> bool:
-    """Older than what is stored, by Amazon's LastUpdateTimestamp (IPNs arrive out of order)."""
+    """Older than what is stored, by Amazon's LastUpdateTimestamp (IPNs arrive out of order).
+
+    A Draft order reference carries no LastUpdateTimestamp, but Draft is only ever the first
+    state (spec 3.1): a Draft seen after any other state is an answer overtaken by a later one.
+    """
+    if status.state == "Draft" and isinstance(obj, OrderReference):
+        return obj.state not in ("", "Draft")
     return bool(
         status.last_update and obj.amazon_updated_at and status.last_update < obj.amazon_updated_at
     )

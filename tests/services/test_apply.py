@@ -54,6 +54,15 @@ def test_first_observation_creates_one_transition(oro: OrderReference) -> None:
     assert oro.amount == Decimal("13800")
 
 
+def test_a_draft_seen_after_open_is_an_overtaken_answer(oro: OrderReference) -> None:
+    """Draft has no LastUpdateTimestamp, but nothing goes back to Draft (spec 3.1)."""
+    apply_details(oro, oro_details("Open"), source="response")
+    assert apply_details(oro, oro_details("Draft", None), source="response") is None
+    oro.refresh_from_db()
+    assert oro.state == "Open"
+    assert list(StateTransition.objects.values_list("to_state", flat=True)) == ["Draft", "Open"]
+
+
 def test_same_observation_twice_is_one_transition(oro: OrderReference) -> None:
     apply_details(oro, oro_details("Open"), source="poll", request_id="r1")
     apply_details(oro, oro_details("Open"), source="ipn", request_id="r2")
