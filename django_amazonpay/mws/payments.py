@@ -46,6 +46,25 @@ class PaymentsClient(BaseClient):
     def _amount(self, value: object, name: str, *, transaction: bool = True) -> Amount:
         return v.amount(value, name, self.config.region, transaction=transaction)
 
+    def _transaction(
+        self,
+        params: dict[str, str],
+        kind: str,
+        amount: Amount,
+        seller_note: str | None,
+        soft_descriptor: str | None,
+    ) -> None:
+        """What Authorize, Capture and Refund share, named after `kind` (spec 2.4):
+        `<kind>Amount`, `Seller<kind>Note` and `SoftDescriptor`."""
+        v.put_amount(params, f"{kind}Amount", self._amount(amount, f"{kind}Amount"))
+        note = f"Seller{kind}Note"
+        v.put(params, note, v.text(seller_note, note, v.TRANSACTION_NOTE_MAX))
+        v.put(
+            params,
+            "SoftDescriptor",
+            v.text(soft_descriptor, "SoftDescriptor", v.SOFT_DESCRIPTOR_MAX),
+        )
+
     # -- order reference ----------------------------------------------------------------------
     def get_order_reference_details(
         self, amazon_order_reference_id: str, *, access_token: str | None = None
@@ -234,19 +253,11 @@ class PaymentsClient(BaseClient):
         oid = v.order_reference_id(amazon_order_reference_id)
         ref = v.reference_id(authorization_reference_id, "AuthorizationReferenceId")
         params = {"AmazonOrderReferenceId": oid, "AuthorizationReferenceId": ref}
-        v.put_amount(params, "AuthorizationAmount", self._amount(amount, "AuthorizationAmount"))
+        self._transaction(
+            params, "Authorization", amount, seller_authorization_note, soft_descriptor
+        )
         params["TransactionTimeout"] = v.transaction_timeout(transaction_timeout)
         params["CaptureNow"] = v.flag(capture_now, "CaptureNow") or "false"
-        v.put(
-            params,
-            "SellerAuthorizationNote",
-            v.text(seller_authorization_note, "SellerAuthorizationNote", v.TRANSACTION_NOTE_MAX),
-        )
-        v.put(
-            params,
-            "SoftDescriptor",
-            v.text(soft_descriptor, "SoftDescriptor", v.SOFT_DESCRIPTOR_MAX),
-        )
         return self.call(
             "Authorize",
             params,
@@ -290,17 +301,7 @@ class PaymentsClient(BaseClient):
         aid = v.transaction_id(amazon_authorization_id, "authorization", "AmazonAuthorizationId")
         ref = v.reference_id(capture_reference_id, "CaptureReferenceId")
         params = {"AmazonAuthorizationId": aid, "CaptureReferenceId": ref}
-        v.put_amount(params, "CaptureAmount", self._amount(amount, "CaptureAmount"))
-        v.put(
-            params,
-            "SellerCaptureNote",
-            v.text(seller_capture_note, "SellerCaptureNote", v.TRANSACTION_NOTE_MAX),
-        )
-        v.put(
-            params,
-            "SoftDescriptor",
-            v.text(soft_descriptor, "SoftDescriptor", v.SOFT_DESCRIPTOR_MAX),
-        )
+        self._transaction(params, "Capture", amount, seller_capture_note, soft_descriptor)
         return self.call(
             "Capture",
             params,
@@ -325,17 +326,7 @@ class PaymentsClient(BaseClient):
         cid = v.transaction_id(amazon_capture_id, "capture", "AmazonCaptureId")
         ref = v.reference_id(refund_reference_id, "RefundReferenceId")
         params = {"AmazonCaptureId": cid, "RefundReferenceId": ref}
-        v.put_amount(params, "RefundAmount", self._amount(amount, "RefundAmount"))
-        v.put(
-            params,
-            "SellerRefundNote",
-            v.text(seller_refund_note, "SellerRefundNote", v.TRANSACTION_NOTE_MAX),
-        )
-        v.put(
-            params,
-            "SoftDescriptor",
-            v.text(soft_descriptor, "SoftDescriptor", v.SOFT_DESCRIPTOR_MAX),
-        )
+        self._transaction(params, "Refund", amount, seller_refund_note, soft_descriptor)
         return self.call(
             "Refund",
             params,
