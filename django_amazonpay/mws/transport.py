@@ -130,12 +130,10 @@ class BaseClient:
         view of an interactive() client keeps its wait budget.
         """
         given = options or CallOptions()
-        retries = retries if retries is not None else given.retries
-        max_wait = max_wait if max_wait is not None else given.max_wait
         view = copy.copy(self)
         view.options = CallOptions(
-            retries=retries if retries is not None else self.options.retries,
-            max_wait=max_wait if max_wait is not None else self.options.max_wait,
+            retries=_first_set(retries, given.retries, self.options.retries),
+            max_wait=_first_set(max_wait, given.max_wait, self.options.max_wait),
         )
         return view
 
@@ -157,16 +155,17 @@ class BaseClient:
             )
         return self._template, self._send_settings
 
-    def _request(self, body: bytes) -> requests.PreparedRequest:
-        """The shared template with this call's body; built by hand, not PreparedRequest.copy(),
-        which also copies a cookie jar and hooks that an adapter never reads."""
-        template, _ = self._prepared()
+    def _request(self, body: bytes) -> tuple[requests.PreparedRequest, dict[str, Any]]:
+        """The shared template with this call's body, and the send settings; built by hand,
+        not PreparedRequest.copy(), which also copies a cookie jar and hooks that an adapter
+        never reads."""
+        template, settings = self._prepared()
         prepared = requests.PreparedRequest()
         prepared.method, prepared.url = template.method, template.url
         prepared.headers = template.headers.copy()
         prepared.headers["Content-Length"] = str(len(body))
         prepared.body = body
-        return prepared
+        return prepared, settings
 
     def _send(self, operation: str, params: dict[str, str]) -> requests.Response:
         config = self.config
@@ -181,8 +180,7 @@ class BaseClient:
         body = signed_body("POST", self.url, full, config.secret_key)
         if config.log_wire and log.isEnabledFor(logging.DEBUG):
             log.debug("mws %s request %s", operation, redact_params(full))
-        prepared = self._request(body.encode("ascii"))
-        settings = self._send_settings
+        prepared, settings = self._request(body.encode("ascii"))
         try:
             # straight to the adapter mounted for this URL (the pooled one, or a test's):
             # Session.send's redirects, hooks and cookie jar have nothing to do for MWS
@@ -310,6 +308,11 @@ class BaseClient:
             log.debug("mws %s response %s", operation, redact_tree(load(body)))
         except Exception:  # a body we cannot parse is never dumped raw
             log.debug("mws %s response (not XML, %d bytes, not shown)", operation, len(body))
+
+
+def _first_set(*values: Any) -> Any:
+    """The first value that is not None (None when all are)."""
+    return next((value for value in values if value is not None), None)
 
 
 def _describe(exc: AmazonPayError) -> tuple[str, str | None, str | None]:
