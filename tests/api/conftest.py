@@ -79,3 +79,18 @@ def configure(settings: Any, sim: Any, **keys: Any) -> None:
     """Change AMAZON_PAY keys mid-test (the clients are rebuilt: mount the simulator again)."""
     settings.AMAZON_PAY = {**settings.AMAZON_PAY, **keys}
     mount_simulator(sim)
+
+
+def serve_test_api(settings: Any, sim: Any, **keys: Any) -> None:
+    """This API as tests/api serves it (its URLs, its resolver, no API throttling), for tests
+    elsewhere; `keys` are more AMAZON_PAY settings."""
+    cache.clear()  # throttle counters
+    settings.ROOT_URLCONF = "tests.api.urls"
+    configure(
+        settings,
+        sim,
+        ORDER_RESOLVER="tests.api.resolver.resolve",
+        API_READ_RATE=None,
+        API_WRITE_RATE=None,
+        **keys,
+    )

@@ -14,13 +14,13 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 from django.db import connections
 from rest_framework.test import APIClient
 
 from django_amazonpay import services
 from django_amazonpay.models import Authorization, Capture, OrderReference, StateTransition
 from django_amazonpay.services import settling
+from tests.api.conftest import serve_test_api
 from tests.services.conftest import TOTAL, draft, with_details
 
 from .conftest import errors, race
@@ -97,17 +97,7 @@ def test_100_concurrent_checkouts_through_the_services(sim) -> None:
 
 @pytest.fixture
 def api(settings: Any, sim: Any) -> Any:
-    from django_amazonpay.testing import mount_simulator
-
-    cache.clear()
-    settings.ROOT_URLCONF = "tests.api.urls"
-    settings.AMAZON_PAY = {
-        **settings.AMAZON_PAY,
-        "ORDER_RESOLVER": "tests.api.resolver.resolve",
-        "API_READ_RATE": None,
-        "API_WRITE_RATE": None,
-    }
-    mount_simulator(sim)
+    serve_test_api(settings, sim)
     return sim
 
 

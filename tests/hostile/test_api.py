@@ -9,17 +9,14 @@ paths run) and against ids that are not.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote
 
 import pytest
-from django.core.cache import cache
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rest_framework.test import APIClient
 
-from django_amazonpay.client import reset_clients
 from django_amazonpay.models import (
     Authorization,
     Capture,
@@ -28,7 +25,7 @@ from django_amazonpay.models import (
     Refund,
     StateTransition,
 )
-from django_amazonpay.testing import mount_simulator
+from tests.api.conftest import serve_test_api
 
 pytestmark = pytest.mark.django_db
 
@@ -97,20 +94,9 @@ BODIES = st.one_of(
 
 
 @pytest.fixture
-def api(settings: Any, amazon_pay_simulator: Any) -> Iterator[Any]:
-    cache.clear()
-    settings.ROOT_URLCONF = "tests.api.urls"
-    settings.AMAZON_PAY = {
-        **settings.AMAZON_PAY,
-        "ORDER_RESOLVER": "tests.api.resolver.resolve",
-        "API_READ_RATE": None,
-        "API_WRITE_RATE": None,
-        "MAX_RETRIES": 0,
-    }
-    reset_clients()
-    mount_simulator(amazon_pay_simulator)
-    yield amazon_pay_simulator
-    reset_clients()
+def api(settings: Any, amazon_pay_simulator: Any) -> Any:
+    serve_test_api(settings, amazon_pay_simulator, MAX_RETRIES=0)
+    return amazon_pay_simulator
 
 
 @pytest.fixture

@@ -16,13 +16,11 @@ import pytest
 
 schemathesis = pytest.importorskip("schemathesis")
 
-from django.core.cache import cache  # noqa: E402
 from django.core.handlers.wsgi import WSGIHandler  # noqa: E402
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from schemathesis.checks import not_a_server_error  # noqa: E402
 
-from django_amazonpay.client import reset_clients  # noqa: E402
-from django_amazonpay.testing import mount_simulator  # noqa: E402
+from tests.api.conftest import serve_test_api  # noqa: E402
 
 from .test_api import counts  # noqa: E402
 
@@ -33,17 +31,7 @@ CSRF = "k" * 32
 
 @pytest.fixture
 def api_schema(settings: Any, amazon_pay_simulator: Any) -> Any:
-    cache.clear()
-    settings.ROOT_URLCONF = "tests.api.urls"
-    settings.AMAZON_PAY = {
-        **settings.AMAZON_PAY,
-        "ORDER_RESOLVER": "tests.api.resolver.resolve",
-        "API_READ_RATE": None,
-        "API_WRITE_RATE": None,
-        "MAX_RETRIES": 0,
-    }
-    reset_clients()
-    mount_simulator(amazon_pay_simulator)
+    serve_test_api(settings, amazon_pay_simulator, MAX_RETRIES=0)
     return schemathesis.openapi.from_wsgi("/amazon-pay/api/schema/", WSGIHandler())
 
 
