@@ -49,31 +49,30 @@ def _cache() -> Any:
     return caches[get_settings().throttle_cache]
 
 
-def get_client() -> Any:
-    """The shared PaymentsClient (django_amazonpay.mws.payments.PaymentsClient)."""
+def _shared(name: str, client_class: Any) -> Any:
+    """The process's client `name`, built from the settings on first use."""
     from .conf import get_settings
-    from .mws.payments import PaymentsClient
 
     with _lock:
-        if "payments" not in _clients:
-            settings = get_settings()
-            _clients["payments"] = _routed(
-                PaymentsClient(settings.client_config(), cache=_cache(), on_call=_record_call)
+        if name not in _clients:
+            _clients[name] = _routed(
+                client_class(get_settings().client_config(), cache=_cache(), on_call=_record_call)
             )
-        return _bounded(_clients["payments"])
+        return _bounded(_clients[name])
+
+
+def get_client() -> Any:
+    """The shared PaymentsClient (django_amazonpay.mws.payments.PaymentsClient)."""
+    from .mws.payments import PaymentsClient
+
+    return _shared("payments", PaymentsClient)
 
 
 def get_orders_client() -> Any:
     """The shared OrdersClient for MWS Orders ListOrderItems."""
-    from .conf import get_settings
     from .mws.orders import OrdersClient
 
-    with _lock:
-        if "orders" not in _clients:
-            _clients["orders"] = _routed(
-                OrdersClient(get_settings().client_config(), cache=_cache(), on_call=_record_call)
-            )
-        return _bounded(_clients["orders"])
+    return _shared("orders", OrdersClient)
 
 
 def _route(simulator: Any, client: Any) -> None:
@@ -109,10 +108,11 @@ def stop_routing_to_simulator(simulator: Any) -> None:
 
 
 def reset_throttle_buckets() -> None:
-    """Refill the shared clients' throttle buckets (a test starting afresh)."""
-    for client in (get_client(), get_orders_client()):
-        if client.throttle is not None:
-            client.throttle.reset_all(client.config.seller_id)
+    """Refill the shared clients' throttle buckets (a test starting afresh). Both clients
+    keep theirs under the same seller in the same cache, so one reset_all covers both."""
+    client = get_client()
+    if client.throttle is not None:
+        client.throttle.reset_all(client.config.seller_id)
 
 
 def _record_call(record: Any) -> None:
