@@ -33,7 +33,7 @@ from .errors import (
     no_answer,
 )
 from .locking import locked_order_reference
-from .sync import apply_details
+from .sync import apply_details, is_stale
 
 
 @dataclass(frozen=True)
@@ -235,12 +235,12 @@ def set_order_details(
         )
         oro.shipping_fee, oro.discount, oro.discount_note = shipping, off, discount_note
         oro.seller_order_id = seller_order_id
-        if oro.state == OrderReferenceState.DRAFT:
+        if not is_stale(oro, details.status):
             apply_details(oro, details, source="response", request_id=details.request_id)
         else:
             # a concurrent confirm landed after Amazon took this total (Amazon refuses a total
-            # once confirmed, spec 2.4): the Draft in this answer is older than the row, which
-            # must not go back to Draft; the confirm's read-back already holds the total
+            # once confirmed, spec 2.4): apply_details would ignore this Draft answer, snapshot
+            # included; the confirm's read-back already holds the total, the snapshot is ours
             oro.save(
                 update_fields=[
                     "shipping_fee", "discount", "discount_note", "seller_order_id", "updated_at"
