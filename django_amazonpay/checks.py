@@ -2,8 +2,10 @@
 
 Ids: `E0NN`/`W0NN` name one AMAZON_PAY key (NN is its place in conf.DEFAULTS, 001 the dict
 itself, 099 an unknown key); `W1NN` are `check --deploy` warnings; `W2NN` are about the host's
-wiring (Celery) rather than one key. Every check is cheap and never raises: a URLconf that
-cannot be loaded is Django's own `urls` checks' business, so here it counts as mounting nothing.
+wiring (Celery) rather than one key; `E3NN` are IPN endpoints that would trust more than
+Amazon Pay's own topics (every `check`, not only `--deploy`). Every check is cheap and never
+raises: a URLconf that cannot be loaded is Django's own `urls` checks' business, so here it
+counts as mounting nothing.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Any
 from django.conf import settings
 from django.core import checks
 
-from .conf import DEFAULTS, problems
+from .conf import AMAZON_PAY_SNS_ACCOUNT, DEFAULTS, problems
 
 KEYS = ["AMAZON_PAY", *DEFAULTS]
 API_NAMESPACE = "amazon_pay_api"
@@ -189,6 +191,60 @@ def _unsafe_settings(raw: dict[str, Any]) -> list[checks.CheckMessage]:
                 "AMAZON_PAY['IPN_TRUST_SIMULATOR'] accepts notifications signed by the simulator",
                 hint="Turn IPN_TRUST_SIMULATOR off outside development: anyone can run one.",
                 id="django_amazonpay.W103",
+            )
+        )
+    return messages
+
+
+@checks.register(checks.Tags.security)
+def check_ipn_trust(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """E301-E303: the IPN endpoint would hear notifications from more than Amazon Pay's own
+    topics (docs/ipn.md, Trust). Errors, on every `check`: a forged notification's hint costs
+    a read, and a trusted foreign topic's subscription would be confirmed."""
+    raw = getattr(settings, "AMAZON_PAY", None)
+    if not isinstance(raw, dict):
+        return []  # E001, from check_amazon_pay_settings
+    from .ipn.trust import is_amazon_pay_topic
+
+    seller_id = raw.get("SELLER_ID") if isinstance(raw.get("SELLER_ID"), str) else ""
+    messages: list[checks.CheckMessage] = []
+    arns = raw.get("IPN_TOPIC_ARNS")
+    if isinstance(arns, (list, tuple)):
+        foreign = [
+            a for a in arns if not (isinstance(a, str) and is_amazon_pay_topic(a, seller_id))
+        ]
+        if foreign:
+            messages.append(
+                checks.Error(
+                    "AMAZON_PAY['IPN_TOPIC_ARNS'] trusts topics that are not Amazon Pay's for "
+                    f"this seller: {', '.join(map(str, foreign))}",
+                    hint=f"List only arn:aws:sns:<region>:{AMAZON_PAY_SNS_ACCOUNT}:<marketplace>"
+                    f"{seller_id} topics (no wildcards), or remove IPN_TOPIC_ARNS. Silence "
+                    "django_amazonpay.E301 only if you relay Amazon's notifications yourself.",
+                    id="django_amazonpay.E301",
+                )
+            )
+    accounts = raw.get("IPN_TRUSTED_ACCOUNTS", DEFAULTS["IPN_TRUSTED_ACCOUNTS"])
+    if isinstance(accounts, (list, tuple)):
+        others = [a for a in accounts if a != AMAZON_PAY_SNS_ACCOUNT]
+        if others:
+            messages.append(
+                checks.Error(
+                    "AMAZON_PAY['IPN_TRUSTED_ACCOUNTS'] trusts SNS topics of AWS accounts other "
+                    f"than Amazon Pay's: {', '.join(map(str, others))}",
+                    hint="Anyone can create a topic named after your SellerId in their own "
+                    "account. Remove IPN_TRUSTED_ACCOUNTS to trust Amazon Pay's account "
+                    f"({AMAZON_PAY_SNS_ACCOUNT}) only.",
+                    id="django_amazonpay.E302",
+                )
+            )
+    if raw.get("IPN_TRUST_SIMULATOR") and not settings.DEBUG:
+        messages.append(
+            checks.Error(
+                "AMAZON_PAY['IPN_TRUST_SIMULATOR'] is on while DEBUG is off",
+                hint="It is honoured only with DEBUG on (or in tests): turn it off outside "
+                "development; anyone can run a simulator and sign with its certificate.",
+                id="django_amazonpay.E303",
             )
         )
     return messages

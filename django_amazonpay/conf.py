@@ -24,6 +24,9 @@ from .regions import REGIONS, Region
 
 SETTING_NAME = "AMAZON_PAY"
 
+#: the AWS account of Amazon Pay's SNS topics, as observed (unconfirmed: docs/ipn.md, Trust)
+AMAZON_PAY_SNS_ACCOUNT = "291180941288"
+
 DEFAULTS: dict[str, Any] = {
     # credentials (Seller Central > Integration > MWS Access Key)
     "SELLER_ID": None,
@@ -64,11 +67,18 @@ DEFAULTS: dict[str, Any] = {
     # IPN
     "IPN_TRUST_SIMULATOR": False,
     "IPN_MAX_AGE_SECONDS": 3600,
-    "IPN_TOPIC_ARNS": None,  # None: a topic whose name ends with SELLER_ID (spec 6.2)
+    "IPN_TOPIC_ARNS": None,  # None: IPN_TRUSTED_ACCOUNTS' topics named after SELLER_ID
     # tasks (docs/tasks.md)
     "SETTLE_BATCH_SIZE": 200,  # objects polled per settle run at most
     "SETTLE_TIME_BUDGET": 50.0,  # seconds one settle run may spend; the rest waits
     "EXPIRY_WARNING_HOURS": 24,  # authorization_expiring this long before expiry
+    # IPN trust, inbox limits and retention (docs/ipn.md). Listed last: a key's check id is
+    # its place in this dict, and the ids of the keys above stay what they were.
+    "IPN_TRUSTED_ACCOUNTS": (AMAZON_PAY_SNS_ACCOUNT,),  # AWS accounts whose topics we trust
+    "IPN_MAX_BODY_BYTES": 65536,  # larger deliveries are answered 413 unread
+    "IPN_REJECTED_RATE": "60/minute",  # refused deliveries per client address; None: off
+    "IPN_RETENTION_DAYS": 90,  # processed and ignored notifications are purged after this
+    "IPN_REJECTED_RETENTION_DAYS": 7,  # rejected and duplicate deliveries after this
 }
 
 REQUIRED = ("SELLER_ID", "ACCESS_KEY", "SECRET_KEY")
@@ -258,18 +268,7 @@ def problems(raw: Any = None) -> list[Problem]:
                 "Use at most 16 characters (spec 2.4 Capture).",
             )
         )
-    arns = merged["IPN_TOPIC_ARNS"]
-    if arns is not None and (
-        not isinstance(arns, (list, tuple)) or not all(isinstance(a, str) for a in arns)
-    ):
-        found.append(
-            Problem(
-                "IPN_TOPIC_ARNS",
-                "AMAZON_PAY['IPN_TOPIC_ARNS'] must be a list of SNS topic ARNs",
-                "Use e.g. ['arn:aws:sns:us-east-1:291180941288:A3BXB0YN3XH17HAQR8184NJXADU'], "
-                "or None to accept a topic named after SELLER_ID (spec 6.2).",
-            )
-        )
+    found += _ipn_problems(merged)
     for key in ("API_READ_RATE", "API_WRITE_RATE"):
         rate = merged[key]
         if rate is not None and not _is_rate(rate):
@@ -285,6 +284,65 @@ def problems(raw: Any = None) -> list[Problem]:
         problem = _resolver_problem(resolver)
         if problem is not None:
             found.append(problem)
+    return found
+
+
+def _ipn_problems(merged: dict[str, Any]) -> list[Problem]:
+    """The IPN keys' shapes; whether they trust more than Amazon is checks.py's business."""
+    found: list[Problem] = []
+    arns = merged["IPN_TOPIC_ARNS"]
+    if arns is not None and (
+        not isinstance(arns, (list, tuple)) or not all(isinstance(a, str) for a in arns)
+    ):
+        found.append(
+            Problem(
+                "IPN_TOPIC_ARNS",
+                "AMAZON_PAY['IPN_TOPIC_ARNS'] must be a list of SNS topic ARNs",
+                f"Use e.g. ['arn:aws:sns:us-east-1:{AMAZON_PAY_SNS_ACCOUNT}:"
+                "A3BXB0YN3XH17HAQR8184NJXADU'], or None to trust Amazon Pay's topics named "
+                "after SELLER_ID (docs/ipn.md, Trust).",
+            )
+        )
+    accounts = merged["IPN_TRUSTED_ACCOUNTS"]
+    if not isinstance(accounts, (list, tuple)) or not all(
+        isinstance(a, str) and len(a) == 12 and a.isascii() and a.isdigit() for a in accounts
+    ):
+        found.append(
+            Problem(
+                "IPN_TRUSTED_ACCOUNTS",
+                "AMAZON_PAY['IPN_TRUSTED_ACCOUNTS'] must be a list of 12-digit AWS account ids",
+                f"Remove it to trust Amazon Pay's account only (['{AMAZON_PAY_SNS_ACCOUNT}']).",
+            )
+        )
+    size = merged["IPN_MAX_BODY_BYTES"]
+    if isinstance(size, bool) or not isinstance(size, int) or not 8192 <= size <= 1048576:
+        found.append(
+            Problem(
+                "IPN_MAX_BODY_BYTES",
+                f"AMAZON_PAY['IPN_MAX_BODY_BYTES'] = {size!r} is not allowed",
+                "Use a number of bytes from 8192 to 1048576 (Amazon Pay's notifications are "
+                "a few kilobytes).",
+            )
+        )
+    rate = merged["IPN_REJECTED_RATE"]
+    if rate is not None and not _is_rate(rate):
+        found.append(
+            Problem(
+                "IPN_REJECTED_RATE",
+                f"AMAZON_PAY['IPN_REJECTED_RATE'] = {rate!r} is not a rate",
+                "Use a rate such as '60/minute' (second, minute, hour, day), or None.",
+            )
+        )
+    for key in ("IPN_RETENTION_DAYS", "IPN_REJECTED_RETENTION_DAYS"):
+        days = merged[key]
+        if isinstance(days, bool) or not isinstance(days, int) or days < 1:
+            found.append(
+                Problem(
+                    key,
+                    f"AMAZON_PAY[{key!r}] must be a whole number of days >= 1",
+                    f"Set AMAZON_PAY[{key!r}] to 1 or more.",
+                )
+            )
     return found
 
 
@@ -390,6 +448,11 @@ class AmazonPaySettings:
     settle_batch_size: int
     settle_time_budget: float
     expiry_warning_hours: int
+    ipn_trusted_accounts: list[str] | tuple[str, ...]
+    ipn_max_body_bytes: int
+    ipn_rejected_rate: str | None
+    ipn_retention_days: int
+    ipn_rejected_retention_days: int
 
     def client_config(self) -> ClientConfig:
         return ClientConfig(

@@ -56,6 +56,10 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "task": "django_amazonpay.retry_ipn_inbox",
         "schedule": 300.0,
     },
+    "amazon-pay-purge-ipn-inbox": {
+        "task": "django_amazonpay.purge_ipn_inbox",
+        "schedule": 86400.0,
+    },
 }
 
 
@@ -119,3 +123,11 @@ def retry_ipn_inbox(older_than_seconds: int = 120, limit: int = 500) -> int:
     from .ipn.inbox import retry_inbox
 
     return retry_inbox(older_than_seconds=older_than_seconds, limit=limit)
+
+
+@shared_task(name="django_amazonpay.purge_ipn_inbox", **COMMON)
+def purge_ipn_inbox(limit: int | None = None) -> dict[str, int]:
+    """Delete inbox rows past IPN_RETENTION_DAYS / IPN_REJECTED_RETENTION_DAYS."""
+    from .ipn.retention import purge_inbox
+
+    return purge_inbox(limit=limit).as_dict()

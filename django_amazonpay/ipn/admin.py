@@ -1,5 +1,7 @@
 """Admin for the IPN inbox: read every delivery, reprocess valid ones (STYLE 11).
 
+A refused delivery shows its summary only (size, digest, first characters), never a whole body.
+
 Registered when this module is imported: the app's admin module imports it.
 """
 
@@ -33,8 +35,8 @@ class IpnMessageAdmin(admin.ModelAdmin):
                            "topic_arn", "notification_type", "object_id")}),
         (_("Verdict"), {"fields": ("verdict", "reason", "http_status")}),
         (_("Processing"), {"fields": ("processing", "attempts", "processed_at", "result",
-                                      "traceback")}),
-        (_("As received"), {"fields": ("headers", "body")}),
+                                      "read_target", "read_started_at", "traceback")}),
+        (_("As received"), {"fields": ("headers", "body_size", "body_sha256", "body")}),
     )  # fmt: skip
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:

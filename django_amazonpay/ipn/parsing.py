@@ -1,8 +1,8 @@
 """The Message JSON and its NotificationData XML, for every notification type (spec 6.3-6.5).
 
 Payment notifications become the same typed details as the API's Get...Details answers
-(mws.types), so they are applied by the same function (services.sync.apply_details). IPN
-XML differs from the API's in two ways handled here: its own namespace, and IdList entries
+(mws.types); only their ids are used (hints.py): nothing a notification says is applied.
+IPN XML differs from the API's in two ways handled here: its own namespace, and IdList entries
 named <Id> instead of <member> (spec 3.8).
 """
 
@@ -16,7 +16,7 @@ from typing import Any
 
 from ..mws import parsing as mws_parsing
 from ..mws.types import AuthorizationDetails, CaptureDetails, OrderReferenceDetails, RefundDetails
-from .sns import Rejected
+from .errors import Rejected
 
 #: spec 6.4: NotificationType -> (root element, child element)
 ROOTS: dict[str, tuple[str, str]] = {
@@ -113,6 +113,8 @@ def _load_xml(text: str) -> dict[str, Any]:
         return mws_parsing.load(text, repeated=REPEATED)
     except mws_parsing.ShapeError as exc:
         raise Rejected(f"NotificationData: {exc}") from None
+    except RecursionError:
+        raise Rejected("NotificationData is nested too deeply") from None
 
 
 def _ids_as_members(node: Any) -> Any:
@@ -197,6 +199,8 @@ def parse_message(message: str) -> Notification:
     """The envelope's Message string (spec 6.3) -> Notification; Rejected if malformed."""
     try:
         data = json.loads(message)
+    except RecursionError:
+        raise Rejected("Message is JSON nested too deeply") from None
     except (TypeError, ValueError):
         raise Rejected("Message is not JSON") from None
     if not isinstance(data, dict):
@@ -206,6 +210,8 @@ def parse_message(message: str) -> Notification:
         raise Rejected(f"Message lacks {', '.join(missing)}")
     notification_type = normalize_type(str(data["NotificationType"]))
     data_xml = data.get("NotificationData") or ""
+    if not isinstance(data_xml, str):
+        raise Rejected("NotificationData is not text")
     details = None
     if notification_type in ROOTS:
         details = parse_details(notification_type, data_xml, data.get("EventType"))

@@ -1,44 +1,52 @@
-"""Amazon SNS envelope checks: certificate URL, certificate, signature, age (spec 6.2, 6.6).
+"""Amazon SNS envelope checks: fields, topic, age, certificate, signature (spec 6.2, 6.6).
 
-Done fully, unlike the SDK handler that fetches the certificate every time without a timeout
-(STYLE 8): the certificate URL must be https on an sns.<region>.amazonaws.com host, the PEM
-is fetched with a timeout and cached, and the RSA signature is checked over the canonical
-string. The simulator's certificate URL is accepted only with IPN_TRUST_SIMULATOR.
+Cheapest first, and nothing is fetched for an envelope whose topic we do not trust: the
+topic (trust.py) says who published, the certificate (certificates.py) and the signature
+that SNS delivered it unchanged. See docs/ipn.md.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
-import logging
-import re
-import threading
 from datetime import datetime, timedelta
 from datetime import timezone as dt_timezone
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
-from cryptography.x509.oid import NameOID
-from django.core.cache import caches
 from django.utils import timezone
 
 from ..conf import get_settings
+from .certificates import (
+    FETCH_TIMEOUT,
+    check_certificate,
+    check_sns_url,
+    forget_certificates,
+    is_simulator_url,
+    signing_certificate,
+)
+from .errors import CertificateUnavailable, Rejected
+from .trust import is_trusted_topic
 
-logger = logging.getLogger("django_amazonpay.ipn")
-
-#: spec 6.6, the Python SDK's check: no port, optional .cn
-SNS_HOST = re.compile(r"^sns\.[a-zA-Z0-9\-]{3,}\.amazonaws\.com(\.cn)?$")
-SNS_CERT_PATH = re.compile(r"^/(.*)\.pem$")
-#: where the simulator serves its certificate (django_amazonpay.sandbox.ipn.CERT_PATH)
-SIMULATOR_CERT_PATH = "/sandbox/sns/cert.pem"
-CERT_CN = "sns.amazonaws.com"
-FETCH_TIMEOUT = (3.05, 5.0)
-CERT_CACHE_SECONDS = 24 * 3600
+__all__ = [
+    "FETCH_TIMEOUT",
+    "CertificateUnavailable",
+    "Rejected",
+    "check_age",
+    "check_certificate",
+    "check_signature",
+    "check_subscribe_url",
+    "check_topic",
+    "check_url",
+    "fetch_certificate",
+    "forget_certificates",
+    "string_to_sign",
+    "verify",
+]
 
 #: spec 6.6: fields of the string to sign, in this order, each only if present
 NOTIFICATION_FIELDS = ("Message", "MessageId", "Subject", "Timestamp", "TopicArn", "Type")
@@ -50,107 +58,19 @@ REQUIRED = ("Type", "MessageId", "TopicArn", "Message", "Timestamp", "SignatureV
             "Signature", "SigningCertURL")  # fmt: skip
 TYPES = ("Notification", "SubscriptionConfirmation", "UnsubscribeConfirmation")
 HASHES: dict[str, type[hashes.HashAlgorithm]] = {"1": hashes.SHA1, "2": hashes.SHA256}
+#: how far ahead of our clock a Timestamp may be: the tolerance MWS itself gives request
+#: timestamps (spec 1.3); anything later is refused, whatever IPN_MAX_AGE_SECONDS says
+FUTURE_TOLERANCE = timedelta(minutes=15)
 
-
-class Rejected(Exception):
-    """The delivery is refused. `status` is what the endpoint answers (400 or 403)."""
-
-    def __init__(self, reason: str, status: int = 400, *, forged: bool = False) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.status = status
-        #: a signature/certificate problem: someone may be forging notifications
-        self.forged = forged
+#: the certificate checks under their former names (callers and tests use these)
+check_url = check_sns_url
+fetch_certificate = signing_certificate
 
 
 def string_to_sign(envelope: dict[str, Any]) -> str:
     """key\\nvalue\\n for each signed field present, ending with a newline (spec 6.6)."""
     fields = NOTIFICATION_FIELDS if envelope.get("Type") == "Notification" else SUBSCRIPTION_FIELDS
     return "".join(f"{k}\n{envelope[k]}\n" for k in fields if k in envelope)
-
-
-def _simulator_base() -> str | None:
-    settings = get_settings()
-    if not settings.ipn_trust_simulator or not settings.endpoint:
-        return None
-    return settings.endpoint.rstrip("/")
-
-
-def check_url(url: str, *, path: re.Pattern[str] | None = SNS_CERT_PATH) -> None:
-    """An Amazon SNS https URL (spec 6.6), or the simulator's when it is trusted."""
-    parts = urlsplit(url)
-    simulator = _simulator_base()
-    if simulator and url.startswith(simulator + "/"):
-        # the simulator's certificate is self-signed: trusted only by explicit setting
-        if path is SNS_CERT_PATH and parts.path != urlsplit(simulator).path + SIMULATOR_CERT_PATH:
-            raise Rejected(f"not the simulator's certificate URL: {url}", 403, forged=True)
-        return
-    if parts.scheme != "https":
-        raise Rejected(f"URL is not https: {url}", 403, forged=True)
-    if not SNS_HOST.match(parts.netloc or ""):
-        raise Rejected(f"URL host is not Amazon SNS: {url}", 403, forged=True)
-    if path is not None and not path.match(parts.path or ""):
-        raise Rejected(f"certificate URL is not a .pem: {url}", 403, forged=True)
-
-
-_memory: dict[str, x509.Certificate] = {}
-_memory_lock = threading.Lock()
-
-
-def _session() -> Any:
-    # the app's pooled session: in tests the simulator is mounted on it (in-process)
-    from ..client import get_client
-
-    return get_client().session
-
-
-def fetch_certificate(url: str) -> x509.Certificate:
-    """The certificate at `url`: process memory, then the cache, then HTTP with a timeout."""
-    with _memory_lock:
-        cert = _memory.get(url)
-    if cert is not None:
-        return cert
-    cache = caches[get_settings().throttle_cache]
-    key = "amazonpay:ipn:cert:" + hashlib.sha256(url.encode()).hexdigest()
-    pem = cache.get(key)
-    if pem is None:
-        try:
-            response = _session().get(url, timeout=FETCH_TIMEOUT, allow_redirects=False)
-        except Exception as exc:  # network trouble: SNS will deliver again
-            raise CertificateUnavailable(f"cannot fetch {url}: {type(exc).__name__}") from exc
-        if response.status_code != 200:
-            raise CertificateUnavailable(f"cannot fetch {url}: HTTP {response.status_code}")
-        pem = response.content
-    try:
-        cert = x509.load_pem_x509_certificate(pem)
-    except ValueError:
-        raise Rejected(f"not a PEM certificate at {url}", 403, forged=True) from None
-    cache.set(key, pem, CERT_CACHE_SECONDS)
-    with _memory_lock:
-        _memory[url] = cert
-    return cert
-
-
-def forget_certificates() -> None:
-    """Drop the in-process certificate cache (tests, key rotation)."""
-    with _memory_lock:
-        _memory.clear()
-
-
-class CertificateUnavailable(Exception):
-    """The certificate could not be fetched: answer 503 so SNS tries again later."""
-
-
-def check_certificate(cert: x509.Certificate) -> None:
-    """CN sns.amazonaws.com (PHP/C# SDK check, spec 6.6), within its validity, RSA."""
-    names = cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
-    if not names or names[0].value != CERT_CN:
-        raise Rejected("certificate is not issued to sns.amazonaws.com", 403, forged=True)
-    now = datetime.now(dt_timezone.utc)
-    if not (cert.not_valid_before_utc <= now <= cert.not_valid_after_utc):
-        raise Rejected("certificate is not valid now", 403, forged=True)
-    if not isinstance(cert.public_key(), rsa.RSAPublicKey):
-        raise Rejected("certificate key is not RSA", 403, forged=True)
 
 
 def check_signature(envelope: dict[str, Any], cert: x509.Certificate) -> None:
@@ -163,7 +83,8 @@ def check_signature(envelope: dict[str, Any], cert: x509.Certificate) -> None:
     except (binascii.Error, ValueError, TypeError):
         raise Rejected("Signature is not base64", 403, forged=True) from None
     key = cert.public_key()
-    assert isinstance(key, rsa.RSAPublicKey)
+    if not isinstance(key, rsa.RSAPublicKey):
+        raise Rejected("certificate key is not RSA", 403, forged=True)
     try:
         key.verify(
             signature, string_to_sign(envelope).encode("utf-8"), padding.PKCS1v15(), algorithm()
@@ -181,34 +102,38 @@ def parse_timestamp(value: str) -> datetime:
 
 
 def check_age(envelope: dict[str, Any], now: datetime | None = None) -> None:
-    """Refuse replays: a Timestamp older than IPN_MAX_AGE_SECONDS (or as far in the future).
-
-    The timestamp is signed, so an attacker replaying a captured message cannot refresh it.
-    """
+    """Refuse replays (a Timestamp older than IPN_MAX_AGE_SECONDS) and timestamps from the
+    future (beyond FUTURE_TOLERANCE). The timestamp is signed: a replay cannot refresh it."""
     moment = parse_timestamp(envelope["Timestamp"])
     now = now or timezone.now()
-    limit = timedelta(seconds=get_settings().ipn_max_age_seconds)
-    if now - moment > limit:
+    if now - moment > timedelta(seconds=get_settings().ipn_max_age_seconds):
         raise Rejected(f"message too old: {envelope['Timestamp']}")
-    if moment - now > limit:
+    if moment - now > FUTURE_TOLERANCE:
         raise Rejected(f"message from the future: {envelope['Timestamp']}")
 
 
 def check_topic(envelope: dict[str, Any], header_topic: str | None) -> None:
-    """The TopicArn is ours: listed in IPN_TOPIC_ARNS, or named after our SellerId (spec 6.2)."""
+    """The TopicArn is one we trust (trust.is_trusted_topic) and the header agrees."""
     topic = envelope["TopicArn"]
     if header_topic is not None and header_topic != topic:
         # the Python SDK's check (spec 6.6): header and envelope must agree
         raise Rejected("x-amz-sns-topic-arn header differs from TopicArn", 400)
-    settings = get_settings()
-    allowed = settings.ipn_topic_arns
-    if allowed is not None:
-        ok = topic in allowed
-    else:
-        ok = bool(re.match(r"^arn:aws(-cn)?:sns:[a-z0-9\-]+:\d{12}:[A-Za-z0-9_\-]+$", topic))
-        ok = ok and topic.rsplit(":", 1)[-1].endswith(settings.seller_id)
-    if not ok:
-        raise Rejected(f"unknown topic {topic}", 403)
+    if not is_trusted_topic(topic):
+        raise Rejected(f"topic not trusted: {topic}", 403)
+
+
+def check_subscribe_url(url: str, topic: str) -> None:
+    """A ConfirmSubscription call for exactly `topic` on SNS (or the trusted simulator): a
+    confirmation can only ever subscribe us to the topic we already decided to trust."""
+    check_sns_url(url, path=None)
+    if is_simulator_url(url):
+        return
+    parts = urlsplit(url)
+    query = parse_qs(parts.query)
+    if parts.path not in ("", "/") or query.get("Action") != ["ConfirmSubscription"]:
+        raise Rejected(f"SubscribeURL is not a ConfirmSubscription call: {url}", 403, forged=True)
+    if query.get("TopicArn") != [topic]:
+        raise Rejected(f"SubscribeURL names another topic: {url}", 403, forged=True)
 
 
 def verify(envelope: Any, header_topic: str | None = None) -> dict[str, Any]:
@@ -224,8 +149,9 @@ def verify(envelope: Any, header_topic: str | None = None) -> dict[str, Any]:
         raise Rejected(f"unknown SNS Type {envelope['Type']!r}")
     check_topic(envelope, header_topic)
     check_age(envelope)
-    check_url(envelope["SigningCertURL"])
-    cert = fetch_certificate(envelope["SigningCertURL"])
-    check_certificate(cert)
+    if envelope["Type"] == "SubscriptionConfirmation":
+        check_subscribe_url(envelope["SubscribeURL"], envelope["TopicArn"])
+    check_sns_url(envelope["SigningCertURL"])
+    cert = signing_certificate(envelope["SigningCertURL"])
     check_signature(envelope, cert)
     return envelope

@@ -1,18 +1,23 @@
-"""The IPN endpoint (spec 6.1, STYLE 8): POST only, no CSRF, no login, stored before checked.
+"""The IPN endpoint (spec 6.1, STYLE 8): POST only, no CSRF, no login.
 
-It answers as soon as the delivery is stored and verified; applying it is a Celery task
-enqueued after the commit (`processing.enqueue`), so SNS gets its 200 fast.
+Before the body is read: the method, the client's count of refused deliveries (429) and the
+body's size (413). Then the delivery is stored as a summary, checked, and answered at once;
+following it is a Celery task enqueued after the commit (`processing.enqueue`), so SNS gets
+its 200 fast. Every refusal answers {"error", "error_description"} (docs/ipn.md).
 """
 
 from __future__ import annotations
 
-from django.core.exceptions import SuspiciousOperation
-from django.db import transaction
-from django.http import HttpRequest, HttpResponse
-from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
+import logging
 
-from . import processing
+from django.db import DatabaseError, transaction
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+
+from ..conf import get_settings
+from ..models.ipn import IpnVerdict
+from . import limits, processing
+from .receiving import record_refusal
 
 try:  # Django 5.1+: exempt from LoginRequiredMiddleware
     from django.contrib.auth.decorators import login_not_required
@@ -22,19 +27,60 @@ except ImportError:  # pragma: no cover - older Django
         return view
 
 
-class IpnSignatureError(SuspiciousOperation):
-    """A delivery whose certificate or signature does not check out (logged on django.security)."""
+logger = logging.getLogger("django_amazonpay.ipn")
+#: where Django itself reports SuspiciousOperation: forged signatures belong there
+security_logger = logging.getLogger("django.security.IpnSignatureError")
+
+CODES = {400: "invalid_notification", 403: "not_trusted", 503: "certificate_unavailable"}
+
+
+def error(status: int, code: str, description: str) -> JsonResponse:
+    return JsonResponse({"error": code, "error_description": description}, status=status)
 
 
 @csrf_exempt
 @login_not_required
-@require_POST
 @transaction.non_atomic_requests
 def ipn_view(request: HttpRequest) -> HttpResponse:
-    # non-atomic: the raw delivery must stay stored even when it is refused (STYLE 8)
-    status, message, forged = processing.receive(
-        request.body, dict(request.headers), request.META.get("REMOTE_ADDR", "")
-    )
-    if forged:  # Django answers 400 and logs it on django.security
-        raise IpnSignatureError(f"IPN #{message.pk}: {message.reason}")
-    return HttpResponse(status=status, content_type="text/plain")
+    # non-atomic: the delivery's row must stay stored even when it is refused (STYLE 8)
+    if request.method != "POST":
+        response = error(405, "method_not_allowed", "The IPN endpoint accepts POST only.")
+        response["Allow"] = "POST"
+        return response
+    address = request.META.get("REMOTE_ADDR", "") or ""
+    if limits.refused_too_often(address):
+        return error(
+            429,
+            "too_many_refused",
+            "Too many refused deliveries from this address; wait before sending again.",
+        )
+    try:
+        body = limits.read_body(request, get_settings().ipn_max_body_bytes)
+    except limits.BodyTooLarge as exc:
+        limits.count_refusal(address)
+        record_refusal(dict(request.headers), address, 413, str(exc), _declared(request))
+        return error(413, "body_too_large", f"{exc}: Amazon Pay's notifications are small.")
+    except limits.BadLength as exc:
+        limits.count_refusal(address)
+        return error(400, "invalid_notification", str(exc))
+    try:
+        status, message, forged = processing.receive(body, dict(request.headers), address)
+    except DatabaseError:
+        logger.exception("IPN delivery not stored")
+        return error(503, "unavailable", "The delivery could not be stored; send it again.")
+    if status == 200:
+        if message.verdict == IpnVerdict.DUPLICATE:
+            limits.count_refusal(address)  # a replay flood counts like any other refusal
+        return HttpResponse(status=200, content_type="text/plain")
+    limits.count_refusal(address)
+    if forged:
+        security_logger.warning("IPN #%s refused: %s", message.pk, message.reason)
+    code = "invalid_signature" if forged else CODES.get(status, "invalid_notification")
+    return error(status, code, message.reason)
+
+
+def _declared(request: HttpRequest) -> int:
+    try:
+        return limits.declared_length(request) or 0
+    except limits.BadLength:
+        return 0

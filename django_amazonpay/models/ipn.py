@@ -1,9 +1,10 @@
-"""The IPN inbox: every delivery stored raw as it came, with our verdict and what we did.
+"""The IPN inbox: every delivery, with our verdict and what we did.
 
-A row is written before anything is verified (STYLE 8), so a rejected or failed delivery is
-still there to read and reprocess. A partial unique constraint on MessageId among valid rows
-makes SNS's redeliveries (spec 3.6: retried for 14 days without a 200) duplicates, even when
-two arrive at the same moment.
+A row is written before anything is verified (STYLE 8), so every delivery can be read in the
+admin; but only a verified one keeps its whole body: a refused one keeps a bounded summary
+(size, digest, the first characters), so unauthenticated senders cannot fill the database.
+A partial unique constraint on MessageId among valid rows makes SNS's redeliveries (spec
+3.6: retried for 14 days without a 200) duplicates, even when two arrive at the same moment.
 """
 
 from __future__ import annotations
@@ -42,7 +43,20 @@ class IpnMessage(models.Model):
         blank=True,
         help_text=_("The x-amz-sns-* headers, Content-Type and User-Agent as received."),
     )
-    body = models.TextField(_("body"), blank=True, help_text=_("The body exactly as received."))
+    body = models.TextField(
+        _("body"),
+        blank=True,
+        help_text=_(
+            "The body as received when the delivery was valid; of a refused one only its "
+            "first characters."
+        ),
+    )
+    body_size = models.PositiveIntegerField(
+        _("body size"), default=0, help_text=_("Bytes received (or announced, if refused unread).")
+    )
+    body_sha256 = models.CharField(
+        _("body SHA-256"), max_length=64, blank=True, help_text=_("Digest of the body received.")
+    )
     message_type = models.CharField(
         _("SNS type"),
         max_length=32,
@@ -102,6 +116,19 @@ class IpnMessage(models.Model):
     )
     traceback = models.TextField(
         _("traceback"), blank=True, help_text=_("Traceback of the last processing failure.")
+    )
+    read_target = models.CharField(
+        _("read target"),
+        max_length=64,
+        blank=True,
+        db_index=True,
+        help_text=_("What processing read from Amazon because of this notification."),
+    )
+    read_started_at = models.DateTimeField(
+        _("read started"),
+        null=True,
+        blank=True,
+        help_text=_("When that read began: it answers every notification received before."),
     )
 
     class Meta:

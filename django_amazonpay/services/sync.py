@@ -13,6 +13,7 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -176,17 +177,30 @@ def note_change(description: str) -> None:
         recorded.append(description)
 
 
+#: how far ahead of our clock a LastUpdateTimestamp may be and still order answers; the
+#: tolerance MWS gives request timestamps (spec 1.3)
+CLOCK_SKEW = timedelta(minutes=15)
+
+
+def _ordering_fact(moment: datetime | None) -> datetime | None:
+    """A timestamp that may order answers: none from the future. Such a value (a forged 2099
+    stored by an older version from an IPN's payload) must not make Amazon's answers stale."""
+    if moment is None or moment > timezone.now() + CLOCK_SKEW:
+        return None
+    return moment
+
+
 def is_stale(obj: Mirrored, status: Status) -> bool:
-    """Older than what is stored, by Amazon's LastUpdateTimestamp (IPNs arrive out of order).
+    """Older than what is stored, by Amazon's LastUpdateTimestamp (answers arrive out of order).
 
     A Draft order reference carries no LastUpdateTimestamp, but Draft is only ever the first
     state (spec 3.1): a Draft seen after any other state is an answer overtaken by a later one.
+    A stored timestamp from the future orders nothing (see docs/ipn.md, Hints).
     """
     if status.state == "Draft" and isinstance(obj, OrderReference):
         return obj.state not in ("", "Draft")
-    return bool(
-        status.last_update and obj.amazon_updated_at and status.last_update < obj.amazon_updated_at
-    )
+    stored = _ordering_fact(obj.amazon_updated_at)
+    return bool(status.last_update and stored and status.last_update < stored)
 
 
 def apply_details(
@@ -216,7 +230,7 @@ def apply_details(
     obj.state = status.state
     obj.reason_code = new_reason
     obj.reason_description = status.reason_description or ""
-    obj.amazon_updated_at = status.last_update or obj.amazon_updated_at
+    obj.amazon_updated_at = _ordering_fact(status.last_update) or obj.amazon_updated_at
     if not isinstance(obj, OrderReference):
         obj.attempt_state = "done"
         obj.error_code = ""

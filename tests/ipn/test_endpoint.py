@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from django_amazonpay.models import Authorization, IpnMessage, StateTransition
+from django_amazonpay.models import Authorization, IpnMessage, MwsCall, StateTransition
 from tests.ipn.helpers import IPN_URL, deliveries, pending_authorization, post, post_envelope
 
 pytestmark = pytest.mark.django_db
@@ -21,7 +21,7 @@ def _settle(sim: Any) -> Any:
     return auth, delivery
 
 
-def test_valid_notification_is_applied_with_source_ipn(
+def test_valid_notification_makes_a_read_applied_with_source_ipn(
     sim: Any, csrf_client: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     auth, delivery = _settle(sim)
@@ -32,12 +32,17 @@ def test_valid_notification_is_applied_with_source_ipn(
     assert auth.state == "Open"
     transition = StateTransition.objects.get(authorization=auth, to_state="Open")
     assert transition.source == "ipn"
-    assert transition.request_id == delivery.envelope["MessageId"]
+    # what was applied is the answer to our own GetAuthorizationDetails, not the notification
+    read = MwsCall.objects.filter(operation="GetAuthorizationDetails").latest("id")
+    assert read.object_id == auth.amazon_authorization_id
+    assert transition.request_id == read.request_id != delivery.envelope["MessageId"]
     message = IpnMessage.objects.get()
     assert (message.verdict, message.processing) == ("valid", "processed")
     assert message.notification_type == "PaymentAuthorize"
-    assert message.object_id == auth.amazon_authorization_id
-    assert message.body == delivery.body.decode()
+    assert message.object_id == message.read_target == auth.amazon_authorization_id
+    assert message.read_started_at is not None
+    assert message.body == delivery.body.decode()  # verified: kept whole
+    assert message.body_size == len(delivery.body)
 
 
 def test_replayed_message_id_is_acknowledged_once(

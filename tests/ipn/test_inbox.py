@@ -22,9 +22,7 @@ def _stored(sim: Any, csrf_client: Any) -> tuple[Any, IpnMessage]:
     auth = pending_authorization(sim)
     sim.advance(31)
     [delivery] = deliveries(sim, "PaymentAuthorize")
-    with mock.patch(
-        "django_amazonpay.ipn.processing.apply_details", side_effect=ServerError("boom")
-    ):
+    with mock.patch("django_amazonpay.ipn.hints.refresh", side_effect=ServerError("boom")):
         assert post(csrf_client, delivery.body, delivery.headers).status_code == 200
         with pytest.raises(ServerError):  # re-raised so the task retries it with backoff
             process(IpnMessage.objects.get().pk)
@@ -104,7 +102,8 @@ def test_subscription_confirmation_is_confirmed(
         Type="SubscriptionConfirmation",
         Message="You have chosen to subscribe to the topic ...",
         Token="tok",
-        SubscribeURL="https://sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription&Token=tok",
+        SubscribeURL="https://sns.us-west-2.amazonaws.com/?Action=ConfirmSubscription"
+        f"&TopicArn={envelope['TopicArn']}&Token=tok",
     )
     from django_amazonpay.ipn.sns import string_to_sign
 

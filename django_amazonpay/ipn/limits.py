@@ -1,0 +1,95 @@
+"""What one client may cost the endpoint: a body-size cap and a limit on refused deliveries.
+
+Both are applied before the body is read. Refused deliveries (anything not answered 200, and
+duplicates) are counted per client address in THROTTLE_CACHE; the count starts with a
+client's first refusal and is forgotten one period later. IPv6 addresses count per /64, the
+block one subscriber usually holds. See docs/ipn.md, Limits.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+
+from django.core.cache import caches
+from django.http import HttpRequest
+
+from ..conf import get_settings
+
+PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+KEY = "amazonpay:ipn:refused:"
+
+
+class BodyTooLarge(Exception):
+    """More bytes than IPN_MAX_BODY_BYTES: answered 413, the body is never read."""
+
+
+class BadLength(Exception):
+    """A Content-Length that is not a number."""
+
+
+def declared_length(request: HttpRequest) -> int | None:
+    raw = request.META.get("CONTENT_LENGTH") or ""
+    if not raw:
+        return None
+    if not (raw.isascii() and raw.isdigit()):
+        raise BadLength(f"Content-Length {raw[:40]!r} is not a number")
+    return int(raw)
+
+
+def read_body(request: HttpRequest, limit: int) -> bytes:
+    """At most `limit` bytes of the body: a larger declared length is refused unread, and
+    without a length (chunked) no more than limit + 1 bytes are ever read."""
+    length = declared_length(request)
+    if length is not None and length > limit:
+        raise BodyTooLarge(f"the body has {length} bytes; at most {limit} are accepted")
+    data = request.read(limit + 1)
+    if len(data) > limit:
+        raise BodyTooLarge(f"the body has more than {limit} bytes")
+    return data
+
+
+def client_key(address: str) -> str:
+    """The address as counted: IPv4 as is, IPv6 by its /64, anything unparsable as given."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:  # not an address (a unix socket, a misconfigured proxy): as one client
+        return "other:" + hashlib.sha256(address.encode("utf-8", "replace")).hexdigest()[:16]
+    if ip.version == 6:
+        mapped = ip.ipv4_mapped  # type: ignore[union-attr]
+        if mapped is not None:
+            return str(mapped)
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
+
+
+def _rate() -> tuple[int, int] | None:
+    rate = get_settings().ipn_rejected_rate
+    if rate is None:
+        return None
+    count, period = rate.split("/")
+    return int(count), PERIODS[period[0]]
+
+
+def refused_too_often(address: str) -> bool:
+    """Whether this client has used up its refused deliveries for the current window."""
+    rate = _rate()
+    if rate is None:
+        return False
+    limit, _ = rate
+    cache = caches[get_settings().throttle_cache]
+    return (cache.get(KEY + client_key(address)) or 0) >= limit
+
+
+def count_refusal(address: str) -> None:
+    rate = _rate()
+    if rate is None:
+        return
+    _, seconds = rate
+    cache = caches[get_settings().throttle_cache]
+    key = KEY + client_key(address)
+    cache.add(key, 0, seconds)  # the period starts with the first refusal
+    try:
+        cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, seconds)
