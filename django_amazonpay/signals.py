@@ -61,6 +61,14 @@ authorization_expiring = Signal()
 #: chargeback (django_amazonpay.ipn.parsing.ChargebackDetails: id, state, reason, amount)
 chargeback_received = Signal()
 
+# -- one signal to check the shop's order again -----------------------------------------------
+#: Sent after each of the state signals above: the order reference or one of its
+#: authorizations, captures or refunds changed state. The moment for a shop to check again
+#: whether its order is paid (services.payment_status; docs/completing-orders.md).
+#: kwargs: instance (the OrderReference, read after the change), changed (the object whose
+#: state changed, possibly the order reference itself), transition
+order_reference_changed = Signal()
+
 #: (object kind, state) -> signal, for services.sync
 STATE_SIGNALS: dict[tuple[str, str], Signal] = {
     ("order_reference", "Open"): order_reference_opened,
@@ -75,6 +83,27 @@ STATE_SIGNALS: dict[tuple[str, str], Signal] = {
     ("refund", "Completed"): refund_completed,
     ("refund", "Declined"): refund_declined,
 }
+
+
+def _forward_change(sender: type, instance: Any, transition: Any = None, **kwargs: Any) -> None:
+    """A state signal, passed on as order_reference_changed (one receiver for a shop)."""
+    from .models import OrderReference
+
+    if not order_reference_changed.has_listeners(OrderReference):
+        return  # nobody listens: not even the order reference is read
+    if isinstance(instance, OrderReference):
+        order_reference = OrderReference.objects.get(pk=instance.pk)
+    else:
+        order_reference = OrderReference.objects.get(pk=instance.order_reference_id)
+    for receiver, result in order_reference_changed.send_robust(
+        sender=OrderReference, instance=order_reference, changed=instance, transition=transition
+    ):
+        if isinstance(result, Exception):
+            logger.error("Amazon Pay signal receiver %r failed", receiver, exc_info=result)
+
+
+for _signal in set(STATE_SIGNALS.values()):
+    _signal.connect(_forward_change, dispatch_uid="django_amazonpay.order_reference_changed")
 
 
 def send_after_commit(signal: Signal, sender: type, **kwargs: Any) -> None:

@@ -17,6 +17,7 @@ from .checkout import (
     start_checkout,
 )
 from .closing import cancel_order, close_authorization, close_order
+from .coverage import PaymentStatus, payment_covers, payment_status
 from .errors import (
     AmazonRequestError,
     AmountExceededError,
@@ -41,6 +42,7 @@ __all__ = [
     "InvalidStateError",
     "ItemSnapshot",
     "LimitReachedError",
+    "PaymentStatus",
     "RefundResult",
     "ServiceError",
     "TotalMismatchError",
@@ -53,6 +55,8 @@ __all__ = [
     "confirm",
     "draft_constraints",
     "handle_order_reference_reopened",
+    "payment_covers",
+    "payment_status",
     "refresh",
     "refund",
     "set_order_details",

@@ -45,6 +45,24 @@ def clear(session: Any) -> None:
     session.pop(SESSION_KEY, None)
 
 
+def remove_ordered(session: Any, ordered: dict[str, int]) -> None:
+    """Take an order's quantities ({sku: quantity}) out of the cart; what was added after
+    the order was placed stays for the next one."""
+    cart = _raw(session)
+    for sku, quantity in ordered.items():
+        left = cart.get(sku, 0) - quantity
+        if left > 0:
+            cart[sku] = left
+        else:
+            cart.pop(sku, None)
+    session[SESSION_KEY] = cart
+
+
+def quantities(cart_lines: list[CartLine]) -> dict[str, int]:
+    """{sku: quantity} of `cart_lines`, to compare with an order's lines."""
+    return {line.product.sku: line.quantity for line in cart_lines}
+
+
 def lines(session: Any) -> list[CartLine]:
     cart = _raw(session)
     products = Product.objects.filter(sku__in=cart, is_active=True).order_by("pk")

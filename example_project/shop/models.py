@@ -39,8 +39,14 @@ class Product(models.Model):
 
 class Order(models.Model):
     class Status(models.TextChoices):
+        """Set by shop.payment.settle from Amazon's answer, never by the buyer's pages."""
+
         NEW = "new", _("New")
+        #: paid: Amazon holds or took the order's whole total, ship it
         CONFIRMED = "confirmed", _("Confirmed")
+        #: was confirmed, but the payment no longer covers it (authorization closed or
+        #: expired, order changed): staff look before shipping
+        ON_HOLD = "on_hold", _("On hold")
         CANCELED = "canceled", _("Canceled")
 
     number = models.CharField(_("order number"), max_length=32, unique=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -14,9 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from django_amazonpay.models import OrderReference
+from django_amazonpay.services import coverage
 
-from . import cart
+from . import cart, payment
 from .models import Order, OrderLine, Product
 from .shipping import FREE_SHIPPING_FROM
 
@@ -65,19 +66,49 @@ def _new_number() -> str:
     return timezone.now().strftime("%y%m%d-") + secrets.token_hex(3).upper()
 
 
+def _ordered(order: Order) -> dict[tuple[str, Decimal], int]:
+    return {(line.product.sku, line.unit_price): line.quantity for line in order.lines.all()}
+
+
+def _in_cart(lines: list[cart.CartLine]) -> dict[tuple[str, Decimal], int]:
+    return {(line.product.sku, line.product.price): line.quantity for line in lines}
+
+
+def _session_order(request: HttpRequest) -> Order | None:
+    """The order this session is checking out, once it is no longer new: None.
+
+    A confirmed order's items leave the cart (what was added after it stays); a canceled
+    one leaves the cart as it is, to check out again.
+    """
+    number, key = request.session.get(ORDER_SESSION_KEY), request.session.session_key
+    order = Order.objects.filter(number=number, session_key=key).first() if number else None
+    if order is None or order.status == Order.Status.NEW:
+        return order
+    if order.status in (Order.Status.CONFIRMED, Order.Status.ON_HOLD):
+        ordered: dict[str, int] = {}
+        for (sku, _price), quantity in _ordered(order).items():
+            ordered[sku] = ordered.get(sku, 0) + quantity
+        cart.remove_ordered(request.session, ordered)
+    request.session.pop(ORDER_SESSION_KEY, None)
+    return None
+
+
 @transaction.atomic
-def _order_for_cart(request: HttpRequest, lines: list[cart.CartLine]) -> Order:
-    """This session's order being checked out, its lines rebuilt from the cart."""
+def _order_for_cart(request: HttpRequest, order: Order | None, lines: list[cart.CartLine]) -> Order:
+    """`order` with its lines made the cart's, or a new order when there is none, or when
+    `order` was placed or settled meanwhile (settle locks the row too: see payment.py)."""
     if not request.session.session_key:
         request.session.save()
-    order = Order.objects.filter(
-        number=request.session.get(ORDER_SESSION_KEY, ""),
-        session_key=request.session.session_key,
-        status=Order.Status.NEW,
-    ).first()
+    if order is not None:
+        new_orders = Order.objects.select_for_update().filter(status=Order.Status.NEW)
+        order = new_orders.filter(pk=order.pk).first()
+        if order is not None and payment.is_placed(order):
+            order = None
     if order is None:
         order = Order.objects.create(number=_new_number(), session_key=request.session.session_key)
         request.session[ORDER_SESSION_KEY] = order.number
+    elif _ordered(order) == _in_cart(lines):
+        return order
     order.lines.all().delete()
     OrderLine.objects.bulk_create(
         OrderLine(
@@ -95,14 +126,28 @@ def _order_for_cart(request: HttpRequest, lines: list[cart.CartLine]) -> Order:
 
 
 def checkout(request: HttpRequest) -> HttpResponse:
+    order = _session_order(request)  # first: a finished order takes its items out of the cart
     lines = cart.lines(request.session)
+    if order is not None and payment.is_placed(order):
+        # confirmed at Amazon: its lines are what the buyer agreed to pay for, never re-priced
+        if payment.is_paid_or_on_its_way(order):
+            messages.info(
+                request, _("Your order %(number)s is already placed.") % {"number": order.number}
+            )
+            return redirect("shop:complete", order.number)
+        if _ordered(order) == _in_cart(lines):
+            return _checkout_page(request, order)  # e.g. after a decline: pay it another way
+        order = None  # the changed cart is a new order; this one stays as Amazon has it
     if not lines:
         messages.info(request, _("Your cart is empty."))
         return redirect("shop:products")
-    order = _order_for_cart(request, lines)
+    return _checkout_page(request, _order_for_cart(request, order, lines))
+
+
+def _checkout_page(request: HttpRequest, order: Order) -> HttpResponse:
     context = {
         "order": order,
-        "lines": lines,
+        "lines": order.lines.select_related("product"),
         "subtotal": order.subtotal,
         "complete_url": reverse("shop:complete", args=[order.number]),
         "texts": {
@@ -125,17 +170,40 @@ def checkout(request: HttpRequest) -> HttpResponse:
     return render(request, "shop/checkout.html", context)
 
 
+def _unpaid_text(order: Order, reason: str) -> str:
+    """What the buyer is told when the order is not confirmed."""
+    if order.status == Order.Status.ON_HOLD:
+        return _("Your order is on hold: its payment no longer covers it. We will contact you.")
+    if reason in (coverage.TOTAL_CHANGED, coverage.OTHER_ORDER, coverage.CURRENCY_MISMATCH):
+        return _(
+            "Your order changed after it was placed, so the Amazon Pay payment does not match "
+            "it. It was not confirmed and will not be charged. Please check out again."
+        )
+    texts = {
+        coverage.CANCELED: _("This checkout was canceled. The order will not be shipped."),
+        coverage.CLOSED: _("Amazon Pay closed this checkout before it was paid."),
+        coverage.PENDING: _("Your payment is being processed. Reload this page in a moment."),
+        coverage.SUSPENDED: _(
+            "Your payment method was declined. Please choose another one at the checkout."
+        ),
+        coverage.NOT_COVERED: _("Amazon Pay has not authorized the payment of this order."),
+    }
+    return texts.get(reason, _("Your order is not paid yet."))
+
+
 def complete(request: HttpRequest, number: str) -> HttpResponse:
     order = get_object_or_404(Order, number=number, session_key=request.session.session_key)
-    oro = OrderReference.objects.filter(
-        amazon_order_reference_id=order.amazon_order_reference_id
-    ).first()
-    auth = oro.authorizations.order_by("-attempt").first() if oro is not None else None
-    paid = auth is not None and auth.state in ("Open", "Closed") and oro.state != "Suspended"
-    if paid and order.status == Order.Status.NEW:
-        order.status = Order.Status.CONFIRMED
-        order.save(update_fields=["status"])
-        cart.clear(request.session)
-        request.session.pop(ORDER_SESSION_KEY, None)
-    context = {"order": order, "checkout": oro, "authorization": auth, "paid": paid}
+    # the same decision the signal receiver makes: Amazon's answer against the current total
+    order, paid_by = payment.settle(order.pk)
+    if request.session.get(ORDER_SESSION_KEY) == order.number:
+        _session_order(request)  # a finished order leaves the session (and its items the cart)
+    paid = order.status == Order.Status.CONFIRMED and paid_by.covered
+    context = {
+        "order": order,
+        "checkout": payment.order_reference_of(order),
+        "paid": paid,
+        "total": paid_by.amount,
+        "problem": "" if paid else _unpaid_text(order, paid_by.reason),
+        "can_check_out": order.status == Order.Status.NEW and paid_by.reason != coverage.PENDING,
+    }
     return render(request, "shop/complete.html", context)
