@@ -17,6 +17,7 @@ from typing import Any
 from django.db import DatabaseError
 from django.utils import timezone
 
+from ..client import background
 from ..models import Capture, IpnMessage
 from ..models.ipn import IpnProcessing, IpnVerdict
 from ..mws.errors import TRANSIENT_ERRORS, ServerError
@@ -47,6 +48,7 @@ def enqueue(pk: int) -> None:
         logger.exception("could not enqueue IPN #%s; the inbox sweep will retry it", pk)
 
 
+@background()  # its MWS calls draw on the background share (docs/api.md, Quota shares)
 def process(pk: int, *, force: bool = False) -> str:
     """Follow stored message `pk`; returns what was done. Transient failures are re-raised.
 

@@ -63,6 +63,8 @@ def ipn_view(request: HttpRequest) -> HttpResponse:
     except limits.BadLength as exc:
         limits.count_refusal(address)
         return error(400, "invalid_notification", str(exc))
+    except OSError:  # the client went away mid-body (UnreadablePostError)
+        return error(400, "invalid_notification", "The body could not be read.")
     try:
         status, message, forged = processing.receive(body, dict(request.headers), address)
     except DatabaseError:

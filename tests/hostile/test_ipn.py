@@ -1,7 +1,8 @@
 """Hostile IPN deliveries (issue 7 item 3): malformed, oversized, forged, tampered, replayed.
 
-The endpoint stores every delivery (by design, STYLE 8) but applies only a genuine one, once:
-whatever arrives, never a 500 and no payment table changes unless the signature checks out.
+Whatever arrives: never a 5xx, every refusal in the {"error", "error_description"} shape, no
+payment table changes unless the delivery checks out, and a refused delivery keeps at most a
+summary of its body (docs/ipn.md, The inbox).
 """
 
 from __future__ import annotations
@@ -18,10 +19,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from django_amazonpay.client import reset_clients
+from django_amazonpay.ipn.receiving import EXCERPT_BYTES
 from django_amazonpay.ipn.sns import forget_certificates
-from django_amazonpay.models import Authorization, Capture, OrderReference, Refund, StateTransition
+from django_amazonpay.models import (
+    Authorization,
+    Capture,
+    IpnMessage,
+    OrderReference,
+    Refund,
+    StateTransition,
+)
 from tests.celery_app import app as celery_app
-from tests.ipn.helpers import IPN_URL, deliveries, pending_authorization
+from tests.ipn.helpers import IPN_URL, assert_error_shape, deliveries, pending_authorization
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +47,11 @@ PAYMENT_TABLES = (OrderReference, Authorization, Capture, Refund, StateTransitio
 @pytest.fixture
 def sim(settings: Any, amazon_pay_simulator: Any) -> Iterator[Any]:
     celery_app.conf.task_always_eager = True
-    settings.AMAZON_PAY = {**settings.AMAZON_PAY, "IPN_TRUST_SIMULATOR": True}
+    # refusals are not rate limited here: these tests send hundreds (tests/ipn/test_limits.py
+    # tests the limit)
+    settings.AMAZON_PAY = {
+        **settings.AMAZON_PAY, "IPN_TRUST_SIMULATOR": True, "IPN_REJECTED_RATE": None
+    }  # fmt: skip
     settings.ROOT_URLCONF = "tests.ipn.urls"
     reset_clients()
     forget_certificates()
@@ -161,18 +174,22 @@ def test_bit_flipped_signature(genuine) -> None:
     assert snapshot() == before
 
 
-@pytest.mark.parametrize("size", [100_000, 2_000_000, 3_000_000])
+@pytest.mark.parametrize("size", [30_000, 100_000, 2_000_000, 3_000_000])
 def test_oversized_bodies(genuine, size: int, django_capture_on_commit_callbacks) -> None:
-    """Padding around a genuine envelope (unsigned field) or beyond Django's upload limit."""
+    """Padding around a genuine envelope (an unsigned field): under the cap it is still the
+    genuine notification, followed once; over it (or Django's upload limit) 413, unread."""
     auth, delivery = genuine
     envelope = dict(delivery.envelope, Padding="x" * size)
+    body = json.dumps(envelope).encode()
     before = snapshot()
     with django_capture_on_commit_callbacks(execute=True):
-        response = post(client(), json.dumps(envelope), delivery.headers)
-    assert response.status_code < 500
-    if response.status_code != 200:
+        response = post(client(), body, delivery.headers)
+    if len(body) > 65536:
+        assert_error_shape(response, 413)
         assert snapshot() == before
-    else:  # the signed fields are intact: the genuine notification, applied once
+        assert IpnMessage.objects.get().body == ""
+    else:  # the signed fields are intact: the genuine notification
+        assert response.status_code == 200
         auth.refresh_from_db()
         assert auth.state == "Open"
 
@@ -194,3 +211,56 @@ def test_replay_with_a_new_message_id_is_refused(genuine) -> None:
     before = snapshot()
     assert post(client(), json.dumps(envelope), delivery.headers).status_code == 400
     assert snapshot() == before
+
+
+# -- anything at all: methods, content types, headers, bodies ----------------------------------
+
+HEADER_NAMES = st.sampled_from(
+    ["x-amz-sns-message-type", "x-amz-sns-message-id", "x-amz-sns-topic-arn",
+     "x-amz-sns-subscription-arn", "user-agent", "x-forwarded-for", "accept", "x-anything"]
+)  # fmt: skip
+# header values a WSGI server can hand on: latin-1 text, control characters and NUL included
+HEADER_VALUES = st.text(st.characters(max_codepoint=255), max_size=300)
+NESTED = st.integers(1, 50_000).map(lambda n: "[" * n + "]" * n)
+BODIES = st.one_of(
+    st.binary(max_size=3000),
+    st.text(max_size=3000).map(str.encode),
+    NESTED.map(str.encode),
+    st.sampled_from([b"\x00" * 100, rb'{"Type": "Notification\u0000"}', b"x" * 70_000]),
+    st.builds(
+        lambda inner: json.dumps({"Type": "Notification", "Message": inner}).encode(),
+        st.one_of(NESTED, st.text(max_size=200)),
+    ),
+)
+CONTENT_TYPES = st.sampled_from(
+    ["text/plain; charset=utf-8", "application/json", "multipart/form-data; boundary=x",
+     "application/x-www-form-urlencoded", "application/xml", "", "text/plain; charset=latin-1"]
+)  # fmt: skip
+LENGTHS = st.sampled_from([None, "", "abc", "-1", "0", "10", "9" * 30, " 12"])
+METHODS = st.sampled_from(["POST", "POST", "POST", "GET", "PUT", "PATCH", "DELETE", "OPTIONS"])
+
+
+@HYPOTHESIS
+@given(
+    method=METHODS,
+    body=BODIES,
+    content_type=CONTENT_TYPES,
+    headers=st.dictionaries(HEADER_NAMES, HEADER_VALUES, max_size=5),
+    length=LENGTHS,
+)
+def test_anything_is_a_4xx_in_the_error_shape_and_stores_no_full_body(
+    sim: Any, method: str, body: bytes, content_type: str, headers: dict[str, str], length: Any
+) -> None:
+    before = snapshot()
+    rows = set(IpnMessage.objects.values_list("pk", flat=True))
+    extra = {} if length is None else {"CONTENT_LENGTH": length}
+    response = client().generic(
+        method, IPN_URL, data=body, content_type=content_type, headers=headers, **extra
+    )
+    assert 400 <= response.status_code < 500, response.status_code
+    assert_error_shape(response, response.status_code)
+    assert snapshot() == before
+    for message in IpnMessage.objects.exclude(pk__in=rows):
+        assert message.verdict == "rejected"
+        assert message.processing == "ignored"  # never left at received/pending
+        assert len(message.body) <= EXCERPT_BYTES

@@ -1,0 +1,174 @@
+"""The inbox cannot be filled: a size cap before the body is read, summaries of refused
+deliveries, a limit on refusals per client, and JSON answers to whatever arrives."""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any
+
+import pytest
+from django.test import RequestFactory
+
+from django_amazonpay.ipn import limits
+from django_amazonpay.ipn.receiving import EXCERPT_BYTES
+from django_amazonpay.ipn.views import ipn_view
+from django_amazonpay.models import IpnMessage
+from tests.ipn.helpers import IPN_URL, assert_error_shape, notification, post, post_envelope
+
+pytestmark = pytest.mark.django_db
+
+CAP = 8192
+
+
+@pytest.fixture
+def capped(settings: Any) -> None:
+    settings.AMAZON_PAY = {**settings.AMAZON_PAY, "IPN_MAX_BODY_BYTES": CAP}
+
+
+class Unreadable(io.RawIOBase):
+    """A request body that must not be read."""
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        raise AssertionError("the body was read")
+
+    readinto = read  # type: ignore[assignment]
+
+
+def test_an_announced_oversize_body_is_413_without_reading_it(capped: None) -> None:
+    request = RequestFactory().post(IPN_URL, data=b"", content_type="text/plain")
+    request.META["CONTENT_LENGTH"] = str(2_400_000)
+    request._stream = Unreadable()
+    data = assert_error_shape(ipn_view(request), 413)
+    assert data["error"] == "body_too_large" and "2400000" in data["error_description"]
+    message = IpnMessage.objects.get()
+    assert (message.verdict, message.http_status, message.body) == ("rejected", 413, "")
+    assert message.body_size == 2_400_000
+
+
+def test_an_unannounced_body_is_read_no_further_than_the_cap(capped: None) -> None:
+    """No Content-Length (a server handing on a chunked body): at most CAP + 1 bytes read."""
+    request = RequestFactory().post(IPN_URL, data=b"", content_type="text/plain")
+    request.META.pop("CONTENT_LENGTH", None)
+    stream = io.BytesIO(b"{" * 3_000_000)
+    request._stream = stream
+    assert_error_shape(ipn_view(request), 413)
+    assert stream.tell() <= CAP + 1
+    assert IpnMessage.objects.get().body == ""
+
+
+def test_an_absurd_content_length_is_413_and_stored(capped: None, csrf_client: Any) -> None:
+    response = csrf_client.post(
+        IPN_URL, data=b"{}", content_type="text/plain", CONTENT_LENGTH="9" * 40
+    )
+    assert_error_shape(response, 413)
+    assert IpnMessage.objects.get().body_size == 2**31 - 1
+
+
+def test_a_malformed_content_length_is_400(csrf_client: Any) -> None:
+    response = csrf_client.post(IPN_URL, data=b"{}", content_type="text/plain", CONTENT_LENGTH="-5")
+    assert_error_shape(response, 400)
+
+
+def test_a_body_under_the_cap_is_checked(capped: None, csrf_client: Any) -> None:
+    assert_error_shape(post(csrf_client, b"x" * CAP), 400)  # read and refused as not JSON
+
+
+@pytest.mark.parametrize("method", ["GET", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "BREW"])
+def test_other_methods_are_405_in_the_error_shape(csrf_client: Any, method: str) -> None:
+    response = csrf_client.generic(method, IPN_URL, data=b"{}")
+    assert response.status_code == 405 and response["Allow"] == "POST"
+    if method != "HEAD":
+        assert_error_shape(response, 405)
+    assert not IpnMessage.objects.exists()
+
+
+def test_refused_deliveries_keep_a_bounded_summary_only(csrf_client: Any) -> None:
+    body = json.dumps({"Type": "Notification", "Padding": "x" * 50_000}).encode()
+    assert_error_shape(post(csrf_client, body), 400)
+    message = IpnMessage.objects.get()
+    assert message.body == body[:EXCERPT_BYTES].decode()
+    assert message.body_size == len(body)
+    assert all(len(v) <= 256 for v in message.headers.values())
+
+
+def test_a_flood_of_refused_deliveries_is_429_after_the_limit(
+    settings: Any, csrf_client: Any
+) -> None:
+    settings.AMAZON_PAY = {**settings.AMAZON_PAY, "IPN_REJECTED_RATE": "3/hour"}
+    body = b"not json " + b"x" * 20_000
+    statuses = [post(csrf_client, body).status_code for _ in range(6)]
+    assert statuses == [400, 400, 400, 429, 429, 429]
+    assert assert_error_shape(post(csrf_client, body), 429)["error"] == "too_many_refused"
+    assert IpnMessage.objects.count() == 3  # what is throttled is not stored at all
+    assert {len(m.body) for m in IpnMessage.objects.all()} == {EXCERPT_BYTES}
+    # another client is not affected
+    other = csrf_client.post(IPN_URL, data=body, content_type="text/plain", REMOTE_ADDR="10.9.9.9")
+    assert other.status_code == 400
+
+
+def test_ipv6_clients_count_by_their_64_block() -> None:
+    assert limits.client_key("2001:db8:1:2::1") == limits.client_key("2001:db8:1:2:ffff::9")
+    assert limits.client_key("2001:db8:1:2::1") != limits.client_key("2001:db8:1:3::1")
+    assert limits.client_key("::ffff:192.0.2.1") == "192.0.2.1"
+    assert limits.client_key("not an address").startswith("other:")
+
+
+def test_oversized_bodies_count_as_refusals(settings: Any, capped: None, csrf_client: Any) -> None:
+    settings.AMAZON_PAY = {**settings.AMAZON_PAY, "IPN_REJECTED_RATE": "2/hour"}
+    statuses = [post(csrf_client, b"x" * (CAP + 1)).status_code for _ in range(3)]
+    assert statuses == [413, 413, 429]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"[" * 100_000 + b"]" * 100_000,
+        b'{"a":' * 5_000 + b"1" + b"}" * 5_000,
+    ],
+)
+def test_deeply_nested_json_is_400_and_leaves_no_row_behind(
+    settings: Any, csrf_client: Any, body: bytes
+) -> None:
+    settings.AMAZON_PAY = {**settings.AMAZON_PAY, "IPN_MAX_BODY_BYTES": 1048576}
+    response = post(csrf_client, body)
+    assert "nested too deeply" in assert_error_shape(response, 400)["error_description"]
+    message = IpnMessage.objects.get()
+    assert (message.verdict, message.processing) == ("rejected", "ignored")
+
+
+def test_nested_json_inside_a_signed_message_is_400(
+    sim: Any, csrf_client: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    envelope = notification(sim, "PaymentAuthorize", "<X/>")
+    envelope["Message"] = "[" * 5_000 + "]" * 5_000
+    sim.ipn.sign(envelope)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post_envelope(csrf_client, sim, envelope)
+    assert "nested too deeply" in assert_error_shape(response, 400)["error_description"]
+    message = IpnMessage.objects.get()
+    assert (message.verdict, message.processing) == ("rejected", "ignored")
+
+
+def test_nested_xml_inside_a_signed_message_is_400(
+    sim: Any, csrf_client: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    xml = (
+        '<?xml version="1.0" encoding="UTF-8"?><AuthorizationNotification>'
+        + "<a>" * 2_000 + "</a>" * 2_000 + "</AuthorizationNotification>"
+    )  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post_envelope(csrf_client, sim, notification(sim, "PaymentAuthorize", xml))
+    assert_error_shape(response, 400)
+    assert IpnMessage.objects.get().verdict == "rejected"
+
+
+def test_invalid_utf8_is_400(csrf_client: Any) -> None:
+    response = csrf_client.post(
+        IPN_URL, data=b'{"Type": "\xff\xfe"}', content_type="text/plain; charset=utf-8"
+    )  # exactly "utf-8": the test client then sends the bytes unchanged
+    assert_error_shape(response, 400)
+    assert IpnMessage.objects.get().reason == "body is not UTF-8 text"
