@@ -1,7 +1,8 @@
 """The process's MWS clients, built from the settings once and shared.
 
 One PaymentsClient per process keeps one pooled HTTP session; the throttle buckets live in
-the configured cache so every process of a deployment shares them.
+the configured cache so every process of a deployment shares them. `interactive()` and
+`background()` say whose share of those buckets a call draws on (docs/api.md, Quota shares).
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
+
+from .mws.throttle import BACKGROUND, INTERACTIVE, use_share
 
 _lock = threading.Lock()
 _clients: dict[str, Any] = {}
@@ -27,13 +30,27 @@ def interactive(max_wait: float = 1.0) -> Iterator[None]:
 
     Each call may pause at most `max_wait` seconds in all for retries and the throttle
     bucket, then fails instead of holding the request (STYLE 3); background jobs, outside
-    this block, retry with the full backoff.
+    this block, retry with the full backoff. The calls draw on the interactive share of the
+    throttle buckets (also the share of calls made outside both blocks).
     """
     token = _wait_budget.set(max_wait)
     try:
-        yield
+        with use_share(INTERACTIVE):
+            yield
     finally:
         _wait_budget.reset(token)
+
+
+@contextmanager
+def background() -> Iterator[None]:
+    """Calls made inside are background work (settle runs, IPN processing): they draw on the
+    background share of the throttle buckets, which buyers' requests cannot spend.
+
+    The wait budget is left as it is: background work started by an admin button still
+    answers within the button's budget. Also usable as a decorator (`@background()`).
+    """
+    with use_share(BACKGROUND):
+        yield
 
 
 def _bounded(client: Any) -> Any:

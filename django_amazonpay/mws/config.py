@@ -31,8 +31,11 @@ class ClientConfig:
     retry: RetryPolicy = RetryPolicy()
     #: token buckets per operation (spec 2.1) shared through the cache handed to the client
     throttle: bool = True
-    #: longest a call waits for a token before it is sent anyway and may draw a 503
+    #: longest a call waits for a token; when it would wait longer it is not sent
     throttle_max_wait: float = 60.0
+    #: share of every bucket each class of work (interactive, background) keeps for itself;
+    #: 0 = no shares (mws/throttle.py)
+    throttle_reserved_share: float = 0.0
     #: DEBUG-log every request and response, redacted by allow-list (mws/redaction.py)
     log_wire: bool = False
 

@@ -25,7 +25,7 @@ from .parsing import Node, load, parse_response
 from .redaction import redact_params, redact_tree
 from .retry import CallOptions, RetryState
 from .signing import common_params, signed_body
-from .throttle import Throttle
+from .throttle import ShareExhausted, Throttle, current_share
 from .types import CallRecord
 
 T = TypeVar("T")
@@ -110,7 +110,8 @@ class BaseClient:
         self.throttle: Throttle | None = None
         if config.throttle and cache is not None:
             self.throttle = Throttle(cache, sandbox=config.sandbox, clock=throttle_clock,
-                                     sleep=sleep)  # fmt: skip
+                                     sleep=sleep,
+                                     reserved_share=config.throttle_reserved_share)  # fmt: skip
 
     @property
     def url(self) -> str:
@@ -205,7 +206,9 @@ class BaseClient:
         budget = state.remaining_budget()
         limit = self.config.throttle_max_wait
         limit = limit if budget is None else min(limit, budget)
-        waited = self.throttle.acquire(self.config.seller_id, operation, limit)
+        waited = self.throttle.acquire(
+            self.config.seller_id, operation, limit, share=current_share()
+        )
         state.spend(waited)
 
     # -- the funnel ---------------------------------------------------------------------------
@@ -233,7 +236,11 @@ class BaseClient:
         try:
             while True:
                 state.attempt += 1
-                self._wait_for_token(operation, state)
+                try:
+                    self._wait_for_token(operation, state)
+                except ShareExhausted as exc:  # not sent: no token within the budget
+                    outcome, code, state.attempt = "throttled", exc.code, state.attempt - 1
+                    raise
                 attempt_started = self.clock()
                 status, request_id = None, None
                 try:

@@ -198,7 +198,8 @@ class CallRecord:
     http_status: int | None
     #: "ok" | "error" (an ErrorResponse) | "transport" (no answer) | "malformed" |
     #: "resolved" (a repeat refused as a duplicate, answered by a lookup) | "exception"
-    #: (something other than an AmazonPayError escaped, e.g. a bug in a result builder)
+    #: (something other than an AmazonPayError escaped, e.g. a bug in a result builder) |
+    #: "throttled" (never sent: no throttle token within the call's wait budget)
     outcome: str
     error_code: str | None = None
     request_id: str | None = None

@@ -19,6 +19,7 @@ from datetime import timedelta
 from django.db.models import Q
 from django.utils import timezone
 
+from ..client import background
 from ..conf import get_settings
 from ..models import Authorization, Capture, Refund
 from ..mws.errors import TRANSIENT_ERRORS, MwsError
@@ -83,6 +84,7 @@ def candidates(limit: int, kinds: tuple[str, ...] = tuple(KINDS)) -> list[tuple[
     return [(kind, pk) for _, _, kind, pk in rows[:limit]]
 
 
+@background()  # its MWS calls draw on the background share (docs/api.md, Quota shares)
 def settle_pending(
     *,
     limit: int | None = None,

@@ -1,4 +1,5 @@
-"""Client-side token buckets (spec 2.1, 7): waits instead of 503s, shared through a cache."""
+"""Client-side token buckets (spec 2.1, 7): waits instead of 503s, shared through a cache;
+each class of work (interactive, background) keeps its share of every bucket."""
 
 from __future__ import annotations
 
@@ -9,7 +10,18 @@ import pytest
 from django.core.cache.backends.locmem import LocMemCache
 
 from django_amazonpay.mws import PaymentsClient
-from django_amazonpay.mws.throttle import ORDERS, PRODUCTION, SANDBOX, Throttle, bucket_for
+from django_amazonpay.mws.throttle import (
+    BACKGROUND,
+    INTERACTIVE,
+    ORDERS,
+    PRODUCTION,
+    SANDBOX,
+    Bucket,
+    ShareExhausted,
+    Throttle,
+    bucket_for,
+    use_share,
+)
 
 from .conftest import FakeAdapter, FakeClock, FakeSleep, fixture, make_config
 
@@ -149,9 +161,169 @@ def test_service_status_bucket_and_max_wait() -> None:
     throttle = Throttle(cache("status"), sandbox=True, clock=clock)
     assert throttle.reserve("A", "GetServiceStatus", None) == 0
     assert throttle.reserve("A", "GetServiceStatus", None) == 0
-    # a wait above max_wait takes no token: the request goes now (and may draw a 503)
-    assert throttle.reserve("A", "GetServiceStatus", 60) == 0
+    # a wait above max_wait takes no token and is refused: nothing may be sent
+    with pytest.raises(ShareExhausted) as refused:
+        throttle.reserve("A", "GetServiceStatus", 60)
+    assert refused.value.retry_after == pytest.approx(300)
     assert throttle.reserve("A", "GetServiceStatus", None) == pytest.approx(300)
+
+
+def test_a_call_without_a_token_in_its_budget_is_never_sent() -> None:
+    """Sent anyway, it would spend a token Amazon keeps for someone else or draw a 503."""
+    clock = FakeClock()
+    fake = FakeAdapter()
+    fake.handler = lambda request: (200, GET_ORO)
+    records: list[Any] = []
+    config = make_config()
+    client = PaymentsClient(
+        config,
+        cache=cache("budget"),
+        sleep=FakeSleep(clock),
+        throttle_clock=clock,
+        on_call=records.append,
+    ).with_options(max_wait=0.5)
+    client.session.mount(config.base_url, fake)
+    for _ in range(5):  # sandbox GetOrderReferenceDetails: 5, then 1/s
+        client.get_order_reference_details("S03-1571525-4435073")
+    with pytest.raises(ShareExhausted) as refused:
+        client.get_order_reference_details("S03-1571525-4435073")
+    assert len(fake.requests) == 5
+    assert refused.value.retry_after == pytest.approx(1.0)
+    assert (records[-1].outcome, records[-1].attempts) == ("throttled", 0)
+    assert records[-1].error_code == "ShareExhausted"
+
+
+# -- shares: interactive and background work ------------------------------------------------
+
+
+def shared(name: str, reserved_share: float = 0.25, sandbox: bool = False) -> Throttle:
+    return Throttle(cache(name), sandbox=sandbox, reserved_share=reserved_share, clock=FakeClock())
+
+
+def take_all(throttle: Throttle, share: str, operation: str = "GetOrderReferenceDetails") -> int:
+    """Tokens `share` gets without waiting until its allowance is spent."""
+    taken = 0
+    while True:
+        try:
+            throttle.reserve("A", operation, 0.0, share)
+        except ShareExhausted:
+            return taken
+        taken += 1
+
+
+@pytest.mark.parametrize(("flood", "other"), [(INTERACTIVE, BACKGROUND), (BACKGROUND, INTERACTIVE)])
+def test_one_class_exhausting_its_share_leaves_the_other_a_token(flood: str, other: str) -> None:
+    throttle = shared(f"share-{flood}")
+    # production reads: 20 tokens; a class alone takes all but the 5 kept for the other
+    assert take_all(throttle, flood) == 15
+    assert throttle.reserve("A", "GetOrderReferenceDetails", 0.0, other) == 0.0
+    assert take_all(throttle, other) == 4  # the rest of the other class's reserve
+    with pytest.raises(ShareExhausted):  # now the bucket itself is empty
+        throttle.reserve("A", "GetOrderReferenceDetails", 0.0, flood)
+
+
+def test_without_shares_a_class_takes_the_whole_bucket() -> None:
+    throttle = shared("no-shares", reserved_share=0.0)
+    assert take_all(throttle, INTERACTIVE) == 20
+    with pytest.raises(ShareExhausted):
+        throttle.reserve("A", "GetOrderReferenceDetails", 0.0, BACKGROUND)
+
+
+@pytest.mark.parametrize(
+    ("bucket", "share", "allowance"),
+    [
+        (Bucket(2, 0.5), 0.25, Bucket(1, 0.375)),  # sandbox writes: one token kept
+        (Bucket(5, 1.0), 0.25, Bucket(3, 0.75)),
+        (Bucket(20, 2.0), 0.25, Bucket(15, 1.5)),
+        (Bucket(10, 1.0), 0.5, Bucket(5, 0.5)),  # never more than half is kept
+        (Bucket(10, 1.0), 0.0, Bucket(10, 1.0)),
+    ],
+)
+def test_what_one_class_may_use(bucket: Bucket, share: float, allowance: Bucket) -> None:
+    assert bucket.allowance(share) == allowance
+
+
+def test_a_class_refills_at_its_part_of_the_rate_and_waits_for_it() -> None:
+    clock = FakeClock()
+    sleep = FakeSleep(clock)
+    throttle = Throttle(cache("paced"), sandbox=False, reserved_share=0.25, clock=clock,
+                        sleep=sleep)  # fmt: skip
+    assert take_all(throttle, BACKGROUND) == 15
+    # the next token of this class comes at 1.5/s, not the bucket's 2/s
+    assert throttle.acquire("A", "GetOrderReferenceDetails", 10.0, BACKGROUND) == pytest.approx(
+        1 / 1.5
+    )
+    with pytest.raises(ShareExhausted):  # a budget shorter than the wait: refused, not taken
+        throttle.acquire("A", "GetOrderReferenceDetails", 0.1, BACKGROUND)
+
+
+def test_a_class_waiting_for_its_allowance_holds_nothing_back() -> None:
+    """Background work queued for its own allowance books nothing in the bucket meanwhile."""
+    throttle = shared("queue")
+    assert take_all(throttle, BACKGROUND) == 15
+    for _ in range(50):  # many background calls find their allowance spent...
+        with pytest.raises(ShareExhausted):
+            throttle.reserve("A", "GetOrderReferenceDetails", 60.0, BACKGROUND)
+    # ...and interactive calls still have the whole reserve
+    assert take_all(throttle, INTERACTIVE) == 5
+
+
+def test_over_time_each_class_gets_at_least_its_reserve() -> None:
+    """Ten minutes of an interactive flood (30 tries a second) against one background worker
+    trying twice a second: the flood gets its share, background its reserve, and together
+    they never take more than Amazon's bucket gives."""
+    clock = FakeClock()
+    throttle = Throttle(cache("long"), sandbox=False, reserved_share=0.25, clock=clock)
+    got = {INTERACTIVE: 0, BACKGROUND: 0}
+    for tick in range(600 * 30):
+        clock.now += 1 / 30
+        tries = [INTERACTIVE] + ([BACKGROUND] if tick % 15 == 0 else [])
+        for share in tries:
+            try:
+                throttle.reserve("A", "GetOrderReferenceDetails", 0.0, share)
+            except ShareExhausted:
+                continue
+            got[share] += 1
+    bucket = PRODUCTION["GetOrderReferenceDetails"]
+    assert got[INTERACTIVE] + got[BACKGROUND] <= bucket.quota + 600 * bucket.restore
+    assert got[BACKGROUND] >= 0.25 * 600 * bucket.restore  # 2 a second asked, 1.5 kept at least
+    assert got[INTERACTIVE] >= 0.25 * 600 * bucket.restore
+    assert got[INTERACTIVE] + got[BACKGROUND] >= 0.95 * 600 * bucket.restore  # nothing wasted
+
+
+def test_calls_carry_the_share_of_their_context() -> None:
+    """The client asks the throttle with the share set by client.interactive/background."""
+    clock = FakeClock()
+    fake = FakeAdapter()
+    fake.handler = lambda request: (200, GET_ORO)
+    config = make_config(sandbox=False, throttle_reserved_share=0.25)
+    client = PaymentsClient(config, cache=cache("ctx"), sleep=FakeSleep(clock),
+                            throttle_clock=clock).with_options(max_wait=0)  # fmt: skip
+    client.session.mount(config.base_url, fake)
+
+    def burst() -> int:
+        sent = 0
+        while True:
+            try:
+                client.get_order_reference_details("P01-8403816-8900263")
+            except ShareExhausted:
+                return sent
+            sent += 1
+
+    assert burst() == 15  # outside both: interactive
+    with use_share(BACKGROUND):
+        assert burst() == 5
+    assert len(fake.requests) == 20
+
+
+def test_buckets_written_by_an_older_version_are_read() -> None:
+    store = cache("old")
+    clock = FakeClock()
+    throttle = Throttle(store, sandbox=True, reserved_share=0.25, clock=clock)
+    store.set("amazonpay:mws:bucket:sandbox:A:GetOrderReferenceDetails", clock.now + 4.0)
+    assert throttle.reserve("A", "GetOrderReferenceDetails", None, INTERACTIVE) == 0.0
+    with pytest.raises(ShareExhausted):  # 4 of 5 were spent, this took the fifth
+        throttle.reserve("A", "GetOrderReferenceDetails", 0.0, INTERACTIVE)
 
 
 def test_unknown_operations_are_not_throttled() -> None:
