@@ -12,7 +12,12 @@ Fixtures:
 - `amazon_pay_simulator`: a fresh Simulator, frozen clock, throttling off, mounted on the
   app's client session when that exists (`mount_simulator`).
 - `amazon_pay_simulator_server`: the same simulator on a real 127.0.0.1 socket; yields the
-  base URL (e.g. "http://127.0.0.1:54321").
+  base URL (e.g. "http://127.0.0.1:54321"). Its control routes need the header
+  `X-Simulator-Token: <amazon_pay_simulator.control_token>`.
+- `amazon_pay_simulator_exposed`: simulators mounted in the project's URLconf answer during
+  the test although DEBUG is off (pytest-django turns it off); without it they answer 404.
+  The in-process route of the other fixtures never goes through that view: they do not
+  need it.
 """
 
 from __future__ import annotations
@@ -128,6 +133,14 @@ def amazon_pay_simulator(
             sim.ipn.flush(timeout=5)
         except TimeoutError:
             pass
+
+
+@pytest.fixture
+def amazon_pay_simulator_exposed() -> Iterator[None]:
+    from .sandbox.exposure import exposed_in_tests
+
+    with exposed_in_tests():
+        yield
 
 
 @pytest.fixture

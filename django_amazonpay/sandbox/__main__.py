@@ -61,6 +61,21 @@ def build_parser() -> argparse.ArgumentParser:
         "--public-url",
         help="base URL clients use to reach this server (for IPN SigningCertURL and buyer pages)",
     )
+    parser.add_argument(
+        "--control-token",
+        default=env("AMAZON_PAY_SIMULATOR_TOKEN"),
+        help="the token the control routes (/sandbox/state, faults, clock...) need in the "
+        "X-Simulator-Token header; env AMAZON_PAY_SIMULATOR_TOKEN. Default: a random one, "
+        "printed at start",
+    )
+    parser.add_argument(
+        "--return-origin",
+        action="append",
+        default=[],
+        metavar="ORIGIN",
+        help="a shop origin (e.g. http://127.0.0.1:8000) the buyer pages may send the buyer "
+        "back to, besides paths of this server; repeat for several",
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="log every request")
     return parser
 
@@ -76,6 +91,13 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO)
     from .lifecycle import EngineSettings
+    from .return_urls import normalized_origins
+
+    try:
+        normalized_origins(args.return_origin)
+    except ValueError as exc:
+        print(f"--return-origin: {exc}", file=sys.stderr)
+        return 2
     from .server import SimulatorServer
     from .simulator import Simulator
 
@@ -89,13 +111,16 @@ def main(argv: list[str] | None = None) -> int:
         state_file=args.state_file,
         # random unless --seed: a restart without a state file must not repeat old ids
         engine_settings=EngineSettings(id_seed=args.seed),
+        control_token=args.control_token,
+        return_origins=args.return_origin,
     )
     server = SimulatorServer(sim, args.host, args.port)
     if args.public_url:
         sim.base_url = args.public_url
     print(f"Amazon Pay simulator for {args.seller_id} ({args.region}) on {server.base_url}")
     print(f"  sandbox endpoint: {server.base_url}/OffAmazonPayments_Sandbox/2013-01-01")
-    print(f"  buyer sign-in:    {server.base_url}/sandbox/buyer/sign-in?return_url=...")
+    print(f"  buyer sign-in:    {server.base_url}/sandbox/buyer/sign-in?return_url=/path")
+    print(f"  control routes:   send the header X-Simulator-Token: {sim.control_token}")
     sys.stdout.flush()
 
     def stop(signum: int, frame: object) -> None:

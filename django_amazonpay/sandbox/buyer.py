@@ -3,8 +3,9 @@
 Flow (all GET links and POST forms, no JavaScript):
 `/sandbox/buyer/sign-in?return_url=U` -> pick a sandbox buyer -> `/sandbox/buyer/address` ->
 `/sandbox/buyer/wallet` -> a Draft order reference is created and the browser goes back to
-`U?amazon_order_reference_id=...&access_token=...`. After an InvalidPaymentMethod decline,
-`/sandbox/buyer/wallet/<ORO id>?return_url=U` lets the buyer pick another payment method.
+`U#amazon_order_reference_id=...&access_token=...`: in the fragment, which no server sees
+(docs/widgets.md). After an InvalidPaymentMethod decline, `/sandbox/buyer/wallet/<ORO id>`
+lets the buyer pick another payment method. U is a same-site path (return_urls.py).
 
 Templates are rendered with Django's template engine standalone (autoescape on, only strings
 passed in) so the standalone server needs no Django settings.
@@ -17,13 +18,15 @@ import secrets
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode
 
 from django.utils.translation import gettext_lazy as _
 
 from .engine import unknown_payment_method
 from .errors import SimulatorError
+from .inbound import BadInput, content_type, has_control_chars, json_object, printable, query_text
 from .responses import Reply
+from .return_urls import checked_return_url, with_fragment
 from .rules import PAYMENT_METHODS_BY_ID
 
 if TYPE_CHECKING:
@@ -64,10 +67,11 @@ ADDRESSES: dict[str, list[dict[str, str]]] = {
          "PostalCode": "80807", "CountryCode": "DE", "Phone": "030 1234567"},
     ],
 }  # fmt: skip
-ADDRESS_FIELDS = (
+ADDRESS_FIELDS = tuple(
     "Name AddressLine1 AddressLine2 AddressLine3 City County District StateOrRegion "
-    "PostalCode CountryCode Phone"
-).split()
+    "PostalCode CountryCode Phone".split()
+)
+BUYER_FIELDS = ("Name", "Email", "Phone")
 
 
 @lru_cache(maxsize=1)
@@ -97,6 +101,10 @@ def redirect(location: str) -> Reply:
     return Reply(302, b"", [("Location", location)], content_type="text/plain")
 
 
+def error_page(message: str, status: int = 400) -> Reply:
+    return render("error.html", {"message": str(message)}, status)
+
+
 def _json(data: Any, status: int) -> Reply:
     body = json.dumps(data, ensure_ascii=False).encode("utf-8")
     return Reply(status, body, content_type="application/json")
@@ -111,24 +119,12 @@ def access_token() -> str:
     return "Atza|" + secrets.token_urlsafe(32)
 
 
-def with_params(url: str, **params: str) -> str:
-    """`url` with params added to its query string (keeps what was there)."""
-    parts = urlsplit(url)
-    query = parse_qsl(parts.query, keep_blank_values=True) + list(params.items())
-    return urlunsplit(parts._replace(query=urlencode(query)))
-
-
-def safe_return_url(url: str) -> str:
-    """Only http(s) URLs or same-site paths: a javascript: URL must not become a redirect."""
-    parts = urlsplit(url)
-    if parts.scheme in ("http", "https") or (not parts.scheme and url.startswith("/")):
-        return url
-    raise ValueError("return_url must be an http(s) URL or an absolute path")
-
-
 def _form(environ: dict, body: bytes) -> dict[str, str]:
-    data = dict(parse_qsl(environ.get("QUERY_STRING", ""), keep_blank_values=True))
-    if body and "json" not in environ.get("CONTENT_TYPE", ""):
+    """Query and (form-encoded) body fields; a body of another media type is a 415."""
+    data = dict(parse_qsl(query_text(environ), keep_blank_values=True))
+    if body:
+        if content_type(environ) not in ("", "application/x-www-form-urlencoded"):
+            raise BadInput(415, "unsupported_media_type", str(_("Send the form as a form.")))
         data.update(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
     return data
 
@@ -147,89 +143,104 @@ def _pick(options: list[dict[str, str]], index: str) -> dict[str, str]:
     try:
         return options[int(index)]
     except (ValueError, IndexError):
-        raise ValueError("unknown choice") from None
+        raise ValueError(_("Unknown choice.")) from None
+
+
+def _allowed_methods(route: str) -> set[str] | None:
+    """The methods a buyer page takes; None: no such page."""
+    if route in ("sign-in", "address"):
+        return {"GET"}
+    if route == "wallet" or route.startswith("wallet/"):
+        return {"GET", "POST"}
+    return None
 
 
 def dispatch(sim: Simulator, environ: dict, path: str, body: bytes) -> Reply:
-    """Route /sandbox/buyer/... requests."""
+    """Route /sandbox/buyer/... pages: HTML, a 4xx error page for anything wrong."""
     route = path[len("/sandbox/buyer/") :].rstrip("/")
     method = environ.get("REQUEST_METHOD", "GET")
-    if route == "order-references" and method == "POST":
-        return create_by_json(sim, body)
-    form = _form(environ, body)
-    region = sim.region.code
+    allowed = _allowed_methods(route)
+    if allowed is None:
+        return error_page(_("Page not found."), 404)
+    if method not in allowed:
+        reply = error_page(_("This page does not take a %(method)s request.")
+                           % {"method": printable(method, 20)}, 405)  # fmt: skip
+        reply.headers.append(("Allow", ", ".join(sorted(allowed))))
+        return reply
     try:
-        return_url = safe_return_url(form.get("return_url", "/"))
-        state = {"return_url": return_url}
-        if route == "sign-in":
-            buyers = [
-                {"index": str(i), "name": b["Name"], "email": b["Email"]}
-                for i, b in enumerate(BUYERS[region])
-            ]
-            return render("sign_in.html", {"buyers": buyers, "query": urlencode(state)})
-        if route == "address":
-            buyer = _pick(BUYERS[region], form.get("buyer", "0"))
-            addresses = [
-                {
-                    "index": str(i),
-                    "lines": " ".join(a.get(f, "") for f in ADDRESS_FIELDS if a.get(f)),
-                }
-                for i, a in enumerate(ADDRESSES[region])
-            ]
-            query = urlencode({**state, "buyer": form.get("buyer", "0")})
-            return render(
-                "address.html", {"buyer": buyer["Name"], "addresses": addresses, "query": query}
-            )
-        if route == "wallet" and method == "GET":
-            buyer = _pick(BUYERS[region], form.get("buyer", "0"))
-            _pick(ADDRESSES[region], form.get("address", "0"))
-            return render(
-                "wallet.html",
-                {
-                    "buyer": buyer["Name"],
-                    "methods": _methods(sim),
-                    "hidden": [{"name": k, "value": form.get(k, "0")} for k in ("buyer", "address")]
-                    + [{"name": "return_url", "value": return_url}],
-                    "action": "",
-                },
-            )
-        if route == "wallet" and method == "POST":
-            oro_id = sim.create_order_reference(
-                address=dict(_pick(ADDRESSES[region], form.get("address", "0"))),
-                buyer=dict(_pick(BUYERS[region], form.get("buyer", "0"))),
-                payment_method=_known_method(form.get("payment_method") or None),
-            )
-            return redirect(
-                with_params(
-                    return_url, amazon_order_reference_id=oro_id, access_token=access_token()
-                )
-            )
-        if route.startswith("wallet/"):
-            oro_id = route.split("/", 1)[1]
-            if method == "POST":
-                sim.get_object(oro_id)  # 404 for an unknown id, before the method's check
-                sim.set_payment_method(oro_id, _known_method(form.get("payment_method", "")))
-                return redirect(with_params(return_url, amazon_order_reference_id=oro_id))
-            sim.get_object(oro_id)  # 404 for an unknown id
-            return render(
-                "wallet.html",
-                {
-                    "buyer": "",
-                    "order_reference_id": oro_id,
-                    "methods": _methods(sim),
-                    "hidden": [{"name": "return_url", "value": return_url}],
-                },
-            )
+        form = _form(environ, body)
+        return_url = checked_return_url(form.get("return_url", "/"), sim.return_origins)
+        return _page(sim, route, method, form, return_url)
+    except BadInput as exc:
+        return error_page(exc.description, exc.status)
     except KeyError:
-        return render("error.html", {"message": _("Unknown order reference.")}, 404)
+        return error_page(_("Unknown order reference."), 404)
     except SimulatorError as exc:
         if exc.code == "InvalidOrderReferenceId":
-            return render("error.html", {"message": _("Unknown order reference.")}, 404)
+            return error_page(_("Unknown order reference."), 404)
         # e.g. a wallet change once the order reference is Open: Amazon's words
-        return render("error.html", {"message": exc.message}, 400)
-    except ValueError as exc:
-        return render("error.html", {"message": str(exc)}, 400)
-    return render("error.html", {"message": _("Page not found.")}, 404)
+        return error_page(exc.message, 400)
+    except ValueError as exc:  # BadReturnUrl, an unknown choice or payment method
+        return error_page(str(exc), 400)
+
+
+def _page(sim: Simulator, route: str, method: str, form: dict[str, str], return_url: str) -> Reply:
+    region = sim.region.code
+    state = {"return_url": return_url}
+    if route == "sign-in":
+        buyers = [
+            {"index": str(i), "name": b["Name"], "email": b["Email"]}
+            for i, b in enumerate(BUYERS[region])
+        ]
+        return render("sign_in.html", {"buyers": buyers, "query": urlencode(state)})
+    if route == "address":
+        buyer = _pick(BUYERS[region], form.get("buyer", "0"))
+        addresses = [
+            {"index": str(i), "lines": " ".join(a.get(f, "") for f in ADDRESS_FIELDS if a.get(f))}
+            for i, a in enumerate(ADDRESSES[region])
+        ]
+        query = urlencode({**state, "buyer": form.get("buyer", "0")})
+        return render(
+            "address.html", {"buyer": buyer["Name"], "addresses": addresses, "query": query}
+        )
+    if route == "wallet" and method == "GET":
+        buyer = _pick(BUYERS[region], form.get("buyer", "0"))
+        _pick(ADDRESSES[region], form.get("address", "0"))
+        return render(
+            "wallet.html",
+            {
+                "buyer": buyer["Name"],
+                "methods": _methods(sim),
+                "hidden": [{"name": k, "value": form.get(k, "0")} for k in ("buyer", "address")]
+                + [{"name": "return_url", "value": return_url}],
+            },
+        )
+    if route == "wallet":
+        oro_id = sim.create_order_reference(
+            address=dict(_pick(ADDRESSES[region], form.get("address", "0"))),
+            buyer=dict(_pick(BUYERS[region], form.get("buyer", "0"))),
+            payment_method=_known_method(form.get("payment_method") or None),
+        )
+        # the token in the fragment, never in a URL a server sees: docs/widgets.md
+        return redirect(
+            with_fragment(return_url, amazon_order_reference_id=oro_id, access_token=access_token())
+        )
+    oro_id = route[len("wallet/") :]
+    if sim.get_object(oro_id).get("type") != "OrderReference":  # KeyError: unknown
+        raise KeyError(oro_id)
+    if method == "POST":
+        sim.set_payment_method(oro_id, _known_method(form.get("payment_method", "")))
+        changed = {"amazon_order_reference_id": oro_id, "amazon_pay_payment_changed": "1"}
+        return redirect(with_fragment(return_url, **changed))
+    return render(
+        "wallet.html",
+        {
+            "buyer": "",
+            "order_reference_id": oro_id,
+            "methods": _methods(sim),
+            "hidden": [{"name": "return_url", "value": return_url}],
+        },
+    )
 
 
 def _methods(sim: Simulator) -> list[dict[str, str]]:
@@ -239,24 +250,29 @@ def _methods(sim: Simulator) -> list[dict[str, str]]:
     ]
 
 
-def create_by_json(sim: Simulator, body: bytes) -> Reply:
-    """POST /sandbox/buyer/order-references: what a signed-in buyer's widgets would produce."""
-    try:
-        data = json.loads(body or b"{}")
-        if not isinstance(data, dict):
-            raise ValueError("a JSON object is expected")
-    except ValueError as exc:
-        return _error("invalid_request", f"invalid JSON body: {exc}")
+def create_by_json(sim: Simulator, environ: dict, body: bytes) -> Reply:
+    """POST /sandbox/buyer/order-references: what a signed-in buyer's widgets would produce.
+
+    A control route (access.py decides who may call it): it hands out an access token.
+    """
+    data = json_object(environ, body)
     seller_id = data.get("seller_id")
     if seller_id is None or seller_id == "":
         return _error("missing_seller_id", f"seller_id is missing (this simulator's seller is "
                       f"{sim.seller_id})")  # fmt: skip
     if seller_id != sim.seller_id:
         return _error("invalid_seller", "seller_id does not match this simulator's seller")
+    environment = data.get("environment", "Sandbox")
+    if environment not in ("Sandbox", "Live"):
+        return _error("invalid_environment", 'environment must be "Sandbox" or "Live"')
     address = data.get("address")
-    if address is not None:
-        if not isinstance(address, dict) or set(address) - set(ADDRESS_FIELDS):
-            return _error("invalid_address", f"address fields are {', '.join(ADDRESS_FIELDS)}")
+    if address is not None and not _fields_of(address, ADDRESS_FIELDS):
+        return _error("invalid_address", "address is an object of texts; its fields are "
+                      f"{', '.join(ADDRESS_FIELDS)}")  # fmt: skip
+    buyer = data.get("buyer")
+    if buyer is not None and not _fields_of(buyer, BUYER_FIELDS):
+        return _error("invalid_buyer", "buyer is an object of texts; its fields are "
+                      f"{', '.join(BUYER_FIELDS)}")  # fmt: skip
     method = data.get("payment_method")
     if method not in (None, "") and (
         not isinstance(method, str) or method not in PAYMENT_METHODS_BY_ID
@@ -264,11 +280,24 @@ def create_by_json(sim: Simulator, body: bytes) -> Reply:
         return _error("invalid_payment_method", unknown_payment_method(method).message)
     try:
         oro_id = sim.create_order_reference(
-            environment=data.get("environment", "Sandbox"),
+            environment=environment,
             address=address or dict(ADDRESSES[sim.region.code][0]),
-            buyer=data.get("buyer") or dict(BUYERS[sim.region.code][0]),
-            payment_method=data.get("payment_method"),
+            buyer=buyer or dict(BUYERS[sim.region.code][0]),
+            payment_method=method,
         )
     except (SimulatorError, ValueError, KeyError) as exc:
         return _error("invalid_request", str(exc))
     return _json({"amazon_order_reference_id": oro_id, "access_token": access_token()}, 201)
+
+
+def _fields_of(value: Any, names: tuple[str, ...] | list[str]) -> bool:
+    """`value` is an object whose keys are among `names` and whose values are short texts
+    an XML answer can carry."""
+    return (
+        isinstance(value, dict)
+        and set(value) <= set(names)
+        and all(
+            isinstance(v, str) and len(v) <= 500 and not has_control_chars(v)
+            for v in value.values()
+        )
+    )

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext_lazy as _
 
+from .access import TOKEN_HEADER
 from .buyer import render
 from .ipn import CERT_PATH
 from .responses import Reply
@@ -17,44 +18,37 @@ from .responses import Reply
 if TYPE_CHECKING:
     from .simulator import Simulator
 
-#: how many of the newest order references the page lists
-LATEST = 20
 CONTROL_ROUTES = (
     ("GET", "/sandbox/state", _("everything the simulator holds, as JSON (POST restores it)")),
     ("GET", "/sandbox/objects/<id>", _("one order reference, authorization, capture or refund")),
     ("GET", "/sandbox/clock", _("the simulator's clock")),
     ("POST", "/sandbox/clock/advance", _('{"seconds": N}: move the clock, settle what is due')),
-    ("GET", "/sandbox/faults", _("faults waiting (POST injects one, DELETE clears them)")),
+    ("GET", "/sandbox/faults", _("faults waiting (POST injects one)")),
+    ("POST", "/sandbox/faults/clear", _("forget the faults waiting")),
     ("GET", "/sandbox/orders", _("MWS Orders data (POST adds an order)")),
     ("GET", "/sandbox/ipn", _("the IPNs sent so far, with each delivery's result")),
+    ("POST", "/sandbox/buyer/order-references", _("a signed-in buyer's order reference")),
     ("POST", "/sandbox/reset", _("forget every object")),
     ("POST", "/sandbox/state/save", _("write the state file")),
-    ("GET", CERT_PATH, _("the certificate IPNs are signed with")),
 )
 
 
 def index(sim: Simulator, script_name: str = "") -> Reply:
-    """The front page; `script_name` is the prefix the simulator is mounted under."""
-    summary = sim.engine.summary(LATEST)
+    """The front page; `script_name` is the prefix the simulator is mounted under.
+
+    Anyone who reaches the simulator sees it, so it shows counts and addresses only: no
+    order reference id (an id someone could start a checkout with), no buyer.
+    """
     context: dict[str, Any] = {
         "prefix": script_name.rstrip("/"),
         "seller_id": sim.seller_id,
         "region": sim.region.code,
         "now": sim.clock.now().isoformat(timespec="seconds"),
         "frozen": sim.clock.frozen,
-        "counts": list(summary["counts"].items()),
-        "latest": [
-            {
-                "id": oro["id"],
-                "state": oro["state"],
-                "total": ""
-                if oro["order_total"] is None
-                else f"{oro['order_total']} {oro['currency']}",
-                "created": oro["created"].isoformat(timespec="seconds"),
-            }
-            for oro in summary["latest"]
-        ],
+        "counts": list(sim.engine.summary(0)["counts"].items()),
         "faults": len(sim.faults.pending()),
         "control": CONTROL_ROUTES,
+        "certificate": CERT_PATH,
+        "token_header": TOKEN_HEADER,
     }
     return render("index.html", context)

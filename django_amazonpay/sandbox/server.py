@@ -16,6 +16,8 @@ from socketserver import ThreadingMixIn
 from typing import TYPE_CHECKING, Any
 from wsgiref.simple_server import ServerHandler, WSGIRequestHandler, WSGIServer
 
+from .access import CONTROL_GRANTED
+from .inbound import BODY_PROBLEM, MAX_BODY_BYTES
 from .wsgi import ConnectionDropped
 
 if TYPE_CHECKING:
@@ -78,12 +80,21 @@ class _RequestHandler(WSGIRequestHandler):
         if not self.parse_request():
             return
         # Read the whole body first: an app that answers without reading it must not leave
-        # bytes behind that would be parsed as the next request on this connection.
-        length = int(self.headers.get("Content-Length") or 0)
-        body = io.BytesIO(self.rfile.read(length) if length > 0 else b"")
+        # bytes behind that would be parsed as the next request on this connection. A body
+        # the app will refuse (too large, no usable length) is not read: the app answers in
+        # the route's shape and the connection closes behind the answer.
+        environ = self.get_environ()
+        environ[CONTROL_GRANTED] = False  # only the control token opens the control routes
+        problem = _body_problem(self.headers)
+        if problem is None:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = io.BytesIO(self.rfile.read(length) if length > 0 else b"")
+        else:
+            environ[BODY_PROBLEM] = problem
+            body = io.BytesIO(b"")
+            self.close_connection = True
         handler = _Handler(
-            body, self.wfile, self.get_stderr(), self.get_environ(),
-            multithread=True,
+            body, self.wfile, self.get_stderr(), environ, multithread=True,
         )  # fmt: skip
         handler.request_handler = self
         handler.run(self.server.get_app())
@@ -92,7 +103,7 @@ class _RequestHandler(WSGIRequestHandler):
                 self.wfile.flush()
             except OSError:  # the client went away: nothing more to say on this connection
                 self.close_connection = True
-        if not handler.has_length:
+        if not handler.has_length or problem is not None:
             self.close_connection = True  # wsgiref does not chunk: the end is the close
         if handler.dropped:
             self.close_connection = True
@@ -105,6 +116,18 @@ class _RequestHandler(WSGIRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:
         log.debug("%s %s", self.address_string(), format % args)
+
+
+def _body_problem(headers: Any) -> str | None:
+    """Why the body cannot be read (inbound.BODY_PROBLEMS), or None."""
+    if headers.get("Transfer-Encoding"):
+        return "chunked"
+    raw = (headers.get("Content-Length") or "").strip()
+    if raw and not (raw.isascii() and raw.isdigit()):
+        return "bad_length"
+    if raw and int(raw) > MAX_BODY_BYTES:
+        return "too_large"
+    return None
 
 
 class ThreadedWSGIServer(ThreadingMixIn, WSGIServer):

@@ -9,17 +9,19 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from ..regions import Region, get_region
+from .access import new_token
 from .clock import Clock
 from .faults import Faults
 from .ipn import IpnPublisher, Sender
 from .orders import DEFAULT_PAGE_SIZE, OrdersBook
+from .return_urls import normalized_origins
 from .throttle import Throttle
 
 if TYPE_CHECKING:
@@ -54,6 +56,8 @@ class Simulator:
         base_url: str = DEFAULT_BASE_URL,
         orders_page_size: int = DEFAULT_PAGE_SIZE,
         state_file: str | Path | None = None,
+        control_token: str | None = None,
+        return_origins: Iterable[str] = (),
     ) -> None:
         from .engine import EngineSettings, PaymentsEngine
         from .wsgi import SimulatorApp
@@ -68,6 +72,11 @@ class Simulator:
         #: the address a SimulatorServer serves it on, while it does (client.py routes by it)
         self.served_at: str | None = None
         self.state_file = Path(state_file) if state_file else None
+        #: what a caller of the control routes sends in X-Simulator-Token (access.py); random
+        #: unless given, so nobody knows it who was not told
+        self.control_token = control_token or new_token()
+        #: origins besides its own the buyer pages may send the buyer back to (return_urls.py)
+        self.return_origins = normalized_origins(return_origins)
         #: one lock around the engine and the Orders book: the server is threaded
         self.lock = threading.RLock()
         if isinstance(throttle, str):

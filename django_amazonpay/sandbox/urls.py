@@ -1,7 +1,12 @@
 """Mount the simulator in a Django project: a thin view in front of `simulator.wsgi_app`.
 
     # urls.py of the project (development only)
-    path("amazonpay-sandbox/", include("django_amazonpay.sandbox.urls"))
+    if settings.DEBUG:
+        urlpatterns += [path("amazonpay-sandbox/", include("django_amazonpay.sandbox.urls"))]
+
+With DEBUG off it answers 404 to everything unless AMAZON_PAY["SIMULATOR_EXPOSED"] is True
+(exposure.py), and `manage.py check` reports the mount as an error. Its control routes answer
+staff users only (access.py).
 
 The client then uses e.g. http://localhost:8000/amazonpay-sandbox as its endpoint base: the
 signed path is the full path it used, prefix included, because the view passes the prefix to
@@ -16,10 +21,15 @@ import io
 import threading
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest, HttpResponse, HttpResponseNotFound, UnreadablePostError
+from django.middleware.csrf import CsrfViewMiddleware
 from django.urls import URLPattern, re_path
 from django.views.decorators.csrf import csrf_exempt
 
+from .access import CONTROL_GRANTED
+from .exposure import simulator_exposed
+from .inbound import BODY_PROBLEM
 from .lifecycle import EngineSettings
 from .simulator import Simulator
 from .wsgi import ConnectionDropped
@@ -54,22 +64,30 @@ def default_simulator() -> Simulator:
 
 
 def simulator_view(simulator: Simulator | Callable[[], Simulator]) -> Callable:
-    """A Django view forwarding the request to the simulator's WSGI app."""
+    """A Django view forwarding the request to the simulator's WSGI app.
+
+    404 for everything unless the simulator is exposed (exposure.py: DEBUG, or the explicit
+    setting). The MWS wire is exempt from CSRF (server-to-server, signed); the control routes
+    are for staff whose unsafe requests pass Django's CSRF check (access.py).
+    """
 
     @csrf_exempt
     def view(request: HttpRequest, rest: str = "") -> HttpResponse:
+        if not simulator_exposed():
+            return HttpResponseNotFound()
         sim = simulator if isinstance(simulator, Simulator) else simulator()
         path_info = "/" + rest
         full = request.path
         script = full[: len(full) - len(path_info)] if full.endswith(path_info) else ""
         environ = dict(request.META)
-        body = request.body
+        body = _body(request, environ)
         environ.update(
             {
                 "SCRIPT_NAME": script,
                 "PATH_INFO": path_info,
                 "wsgi.input": io.BytesIO(body),
                 "CONTENT_LENGTH": str(len(body)),
+                CONTROL_GRANTED: _staff_request(request),
             }
         )
         if sim.base_url.endswith(".invalid"):
@@ -94,6 +112,32 @@ def simulator_view(simulator: Simulator | Callable[[], Simulator]) -> Callable:
         return response
 
     return view
+
+
+def _body(request: HttpRequest, environ: dict) -> bytes:
+    """The body, or b"" with the reason in the environ for the app to answer in its shape."""
+    try:
+        return request.body
+    except RequestDataTooBig:
+        environ[BODY_PROBLEM] = "too_large"
+    except (UnreadablePostError, OSError):
+        environ[BODY_PROBLEM] = "unreadable"
+    return b""
+
+
+class _CsrfCheck(CsrfViewMiddleware):
+    def _reject(self, request: HttpRequest, reason: str) -> str:  # type: ignore[override]
+        return reason  # a refusal is the control route's 403, not Django's HTML page
+
+
+def _staff_request(request: HttpRequest) -> bool:
+    """An active staff user's request that passed Django's CSRF check (safe methods pass)."""
+    user = getattr(request, "user", None)
+    if not (user is not None and user.is_active and user.is_staff):
+        return False
+    check = _CsrfCheck(lambda req: HttpResponse())
+    check.process_request(request)
+    return check.process_view(request, None, (), {}) is None
 
 
 def simulator_urls(simulator: Simulator | Callable[[], Simulator]) -> list[URLPattern]:

@@ -2,7 +2,10 @@
 
 MWS paths (spec 1.1, 7), with or without a trailing slash (the `mws` package adds one):
 `/OffAmazonPayments_Sandbox/2013-01-01` (environment Sandbox), `/OffAmazonPayments/2013-01-01`
-(Live), `/Orders/2013-09-01`. Everything under `/sandbox/` is the simulator's own control API.
+(Live), `/Orders/2013-09-01`. Under `/sandbox/`: the front page and the buyer pages (anyone
+who can reach the simulator), the IPN certificate, and the control routes (control.py), which
+access.py guards. No client input makes it answer 5xx: a body too large, control bytes in the
+path, bad JSON are 4xx in the route's own shape; only an injected fault answers 5xx.
 
 Faults that drop the connection cannot be expressed in WSGI: the app raises `ConnectionDropped`
 and each transport (in-process adapter, standalone server, Django view) does what it can.
@@ -10,12 +13,10 @@ and each transport (in-process adapter, standalone server, Django view) does wha
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections.abc import Callable, Iterable
-from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl
 
 from ..regions import (
@@ -25,10 +26,12 @@ from ..regions import (
     PAYMENTS_PATH_SANDBOX,
     PAYMENTS_VERSION,
 )
-from . import buyer
+from . import buyer, control
+from .access import TOKEN_HEADER, control_allowed
 from .auth import check_request
 from .errors import SimulatorError
-from .faults import BEFORE_ENGINE, KINDS
+from .faults import BEFORE_ENGINE
+from .inbound import BadInput, content_type, has_control_chars, printable, query_text, read_body
 from .index import index
 from .ipn import CERT_PATH
 from .responses import ORDERS_NS, PAYMENTS_NS, Reply, error_reply, mws_headers, new_request_id
@@ -50,8 +53,10 @@ ROUTES = {
 STATUS_TEXT = {
     200: "OK", 201: "Created", 204: "No Content", 302: "Found", 400: "Bad Request",
     401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed",
-    500: "Internal Server Error", 503: "Service Unavailable",
+    409: "Conflict", 411: "Length Required", 413: "Content Too Large",
+    415: "Unsupported Media Type", 500: "Internal Server Error", 503: "Service Unavailable",
 }  # fmt: skip
+BUYER_JSON_ROUTE = "/sandbox/buyer/order-references"
 
 
 class ConnectionDropped(Exception):
@@ -61,15 +66,6 @@ class ConnectionDropped(Exception):
         super().__init__(kind)
         self.kind = kind
         self.applied = kind == "lost"
-
-
-def json_reply(data: Any, status: int = 200) -> Reply:
-    body = json.dumps(data, ensure_ascii=False, default=str).encode("utf-8")
-    return Reply(status, body, content_type="application/json")
-
-
-def json_error(error: str, description: str, status: int = 400) -> Reply:
-    return json_reply({"error": error, "error_description": description}, status)
 
 
 def host_of(environ: dict) -> str:
@@ -83,26 +79,20 @@ def host_of(environ: dict) -> str:
     return name if port == default else f"{name}:{port}"
 
 
-def read_body(environ: dict) -> bytes:
-    try:
-        length = int(environ.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        length = 0
-    return environ["wsgi.input"].read(length) if length > 0 else b""
-
-
 def request_params(environ: dict, body: bytes) -> dict[str, str]:
     """Query-string and form-body parameters merged, body last (spec 1.2 consequence 1).
 
     parse_qsl decodes `+` as a space, which is what the Python SDK's urlencode body means.
     """
-    query = environ.get("QUERY_STRING", "")
-    # PEP 3333 hands the query over as latin-1; undo that to get the bytes back.
-    params = dict(parse_qsl(query.encode("latin-1").decode("utf-8", "replace"), True))
-    ctype = environ.get("CONTENT_TYPE", "")
-    if body and (not ctype or ctype.startswith("application/x-www-form-urlencoded")):
+    params = dict(parse_qsl(query_text(environ), True))
+    if body and content_type(environ) in ("", "application/x-www-form-urlencoded"):
         params.update(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
     return params
+
+
+#: how a refused body or path reads on the MWS wire (codes of our own: docs/security.md,
+#: Simulator; Amazon's own answers to these are unconfirmed)
+MWS_CODES = {413: "RequestEntityTooLarge", 411: "MissingContentLength"}
 
 
 class SimulatorApp:
@@ -110,18 +100,6 @@ class SimulatorApp:
 
     def __init__(self, simulator: Simulator) -> None:
         self.sim = simulator
-        self.control: dict[str, Callable[[dict, bytes], Reply]] = {
-            "/sandbox/faults": self._faults,
-            "/sandbox/clock": self._clock,
-            "/sandbox/clock/advance": self._advance,
-            "/sandbox/orders": self._orders,
-            "/sandbox/state": self._state,
-            "/sandbox/state/save": self._save,
-            "/sandbox/reset": self._reset,
-            "/sandbox/ipn": self._ipn,
-            CERT_PATH: self._cert,
-            "/sandbox/sns/unsubscribe": self._unsubscribe,
-        }
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         reply = self.dispatch(environ)
@@ -139,28 +117,84 @@ class SimulatorApp:
 
     def dispatch(self, environ: dict) -> Reply:
         path = environ.get("PATH_INFO", "") or "/"
+        try:
+            return self._route(environ, path if isinstance(path, str) else "/")
+        except Exception:  # a bug, not the client's doing: say so in the route's shape
+            log.exception("simulator failure")
+            return self._refuse(
+                environ, path, BadInput(500, "internal_error", "the simulator failed")
+            )
+
+    def _route(self, environ: dict, path: str) -> Reply:
         route = ROUTES.get(path.rstrip("/") if path != "/" else path)
-        body = read_body(environ)
+        try:
+            if has_control_chars(path):
+                raise BadInput(400, "invalid_path", "the path contains control characters")
+            body = read_body(environ)
+        except BadInput as exc:
+            return self._refuse(environ, path, exc)
         if route is not None:
             return self.api(environ, body, route)
+        method = environ.get("REQUEST_METHOD", "GET")
+        stripped = path.rstrip("/")
+        if stripped == BUYER_JSON_ROUTE:
+            return self._control(environ, body, {"POST": buyer.create_by_json})
         if path.startswith("/sandbox/buyer/"):
             return buyer.dispatch(self.sim, environ, path, body)
-        if path.startswith("/sandbox/objects/"):
-            return self._object(path.rsplit("/", 1)[1])
-        if path.rstrip("/") in ("", "/sandbox") and environ.get("REQUEST_METHOD") == "GET":
+        if stripped in ("", "/sandbox") and method == "GET":
             return index(self.sim, environ.get("SCRIPT_NAME", ""))
-        handler = self.control.get(path.rstrip("/"))
-        if handler is not None:
-            try:
-                return handler(environ, body)
-            except (ValueError, KeyError, TypeError) as exc:
-                return json_error("invalid_request", str(exc))
-        request_id = new_request_id()
+        if stripped == CERT_PATH:
+            if method != "GET":
+                return _not_allowed({"GET"})
+            return Reply(200, self.sim.ipn.certificate_pem, content_type="application/x-pem-file")
+        if path.startswith("/sandbox/objects/"):
+            object_id = path[len("/sandbox/objects/") :]
+            return self._control(
+                environ, body, {"GET": lambda sim, env, data: control.read_object(sim, object_id)}
+            )
+        handlers = control.ROUTES.get(stripped)
+        if handlers is not None:
+            return self._control(environ, body, handlers)
+        if path.startswith("/sandbox/"):
+            return control.json_error("not_found", f"no route {printable(path)}", 404)
         # MWS answers an unknown section or path with InvalidAddress, 404 (spec 4, MWS table).
         return error_reply(
-            "InvalidAddress", f"Invalid address: {path}", 404, "Sender", request_id,
-            self.sim.clock.now(),
+            "InvalidAddress", f"Invalid address: {printable(path)}", 404, "Sender",
+            new_request_id(), self.sim.clock.now(),
         )  # fmt: skip
+
+    def _control(self, environ: dict, body: bytes, handlers: dict[str, control.Handler]) -> Reply:
+        """A control route: the caller must be allowed (access.py), the method listed."""
+        if not control_allowed(environ, self.sim.control_token):
+            return control.json_error(
+                "forbidden",
+                "the simulator's control routes need a staff user's session (mounted in "
+                f"Django) or the {TOKEN_HEADER} header (the standalone server prints it)",
+                403,
+            )
+        handler = handlers.get(environ.get("REQUEST_METHOD", ""))
+        if handler is None:
+            return _not_allowed(set(handlers))
+        try:
+            return handler(self.sim, environ, body)
+        except BadInput as exc:
+            return control.json_error(exc.code, exc.description, exc.status)
+
+    def _refuse(self, environ: dict, path: str, exc: BadInput) -> Reply:
+        """`exc` in the shape of the route asked for: XML on the MWS wire, HTML on the buyer
+        pages, JSON on the control routes."""
+        stripped = path.rstrip("/") if isinstance(path, str) else ""
+        if stripped.startswith("/sandbox/buyer/") and stripped != BUYER_JSON_ROUTE:
+            return buyer.error_page(exc.description, exc.status)
+        if stripped.startswith("/sandbox"):
+            return control.json_error(exc.code, exc.description, exc.status)
+        route = ROUTES.get(stripped)
+        ns = route[2] if route else PAYMENTS_NS
+        code = MWS_CODES.get(exc.status, "InternalError" if exc.status >= 500 else "InvalidRequest")
+        kind = "Receiver" if exc.status >= 500 else "Sender"
+        return error_reply(
+            code, exc.description, exc.status, kind, new_request_id(), self.sim.clock.now(), ns
+        )
 
     # -- the MWS wire -----------------------------------------------------------------------
     def api(self, environ: dict, body: bytes, route: tuple[str, str, str]) -> Reply:
@@ -243,82 +277,9 @@ class SimulatorApp:
             "Receiver", request_id, now, ns,
         )  # fmt: skip
 
-    # -- control routes (JSON) ---------------------------------------------------------------
-    def _faults(self, environ: dict, body: bytes) -> Reply:
-        method = environ.get("REQUEST_METHOD")
-        if method == "POST":
-            data = json.loads(body or b"{}")
-            if data.get("kind") not in KINDS:
-                return json_error("invalid_kind", f"kind must be one of {sorted(KINDS)}")
-            fault = self.sim.faults.inject(
-                str(data["action"]),
-                data["kind"],
-                times=int(data.get("times", 1)),
-                delay=float(data.get("delay", 0.0)),
-            )
-            return json_reply(fault.as_dict(), 201)
-        if method == "DELETE":
-            self.sim.faults.clear()
-            return json_reply({"pending": []})
-        return json_reply({"pending": [f.as_dict() for f in self.sim.faults.pending()]})
 
-    def _clock(self, environ: dict, body: bytes) -> Reply:
-        return json_reply(
-            {"now": self.sim.clock.now().isoformat(), "frozen": self.sim.clock.frozen}
-        )
-
-    def _advance(self, environ: dict, body: bytes) -> Reply:
-        if environ.get("REQUEST_METHOD") != "POST":
-            return json_error("method_not_allowed", 'POST {"seconds": N}', 405)
-        seconds = float(json.loads(body or b"{}")["seconds"])
-        now = self.sim.advance(timedelta(seconds=seconds))
-        return json_reply({"now": now.isoformat()})
-
-    def _object(self, object_id: str) -> Reply:
-        try:
-            return json_reply(self.sim.get_object(object_id))
-        except (KeyError, SimulatorError):
-            return json_error("not_found", f"no object {object_id}", 404)
-
-    def _orders(self, environ: dict, body: bytes) -> Reply:
-        if environ.get("REQUEST_METHOD") != "POST":
-            return json_reply(self.sim.orders.snapshot())
-        data = json.loads(body or b"{}")
-        self.sim.orders.add_order(
-            str(data["amazon_order_id"]), list(data["items"]), data.get("status", "Unshipped")
-        )
-        return json_reply({"amazon_order_id": data["amazon_order_id"]}, 201)
-
-    def _state(self, environ: dict, body: bytes) -> Reply:
-        if environ.get("REQUEST_METHOD") == "POST":
-            self.sim.restore(json.loads(body))
-            return json_reply({"restored": True})
-        return json_reply(self.sim.snapshot())
-
-    def _save(self, environ: dict, body: bytes) -> Reply:
-        if environ.get("REQUEST_METHOD") != "POST":
-            return json_error("method_not_allowed", "POST to save", 405)
-        if self.sim.state_file is None:
-            return json_error("no_state_file", "the simulator was started without a state file")
-        return json_reply({"saved": str(self.sim.save())})
-
-    def _reset(self, environ: dict, body: bytes) -> Reply:
-        if environ.get("REQUEST_METHOD") != "POST":
-            return json_error("method_not_allowed", "POST to reset", 405)
-        self.sim.reset()
-        return json_reply({"reset": True})
-
-    def _ipn(self, environ: dict, body: bytes) -> Reply:
-        return json_reply(
-            [
-                {"type": d.notification_type, "object_id": d.object_id, "url": d.url,
-                 "status": d.status, "error": d.error}
-                for d in list(self.sim.ipn.delivered)
-            ]
-        )  # fmt: skip
-
-    def _cert(self, environ: dict, body: bytes) -> Reply:
-        return Reply(200, self.sim.ipn.certificate_pem, content_type="application/x-pem-file")
-
-    def _unsubscribe(self, environ: dict, body: bytes) -> Reply:
-        return Reply(200, b"<UnsubscribeResponse/>", content_type="text/xml")
+def _not_allowed(methods: set[str]) -> Reply:
+    allowed = ", ".join(sorted(methods))
+    reply = control.json_error("method_not_allowed", f"use {allowed}", 405)
+    reply.headers.append(("Allow", allowed))
+    return reply

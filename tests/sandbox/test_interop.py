@@ -83,6 +83,7 @@ def test_seed_000_checkout_with_the_official_sdk(
     r = requests.post(
         amazon_pay_simulator_server + "/sandbox/buyer/order-references",
         json={"seller_id": sim.seller_id},
+        headers={"X-Simulator-Token": sim.control_token},
         timeout=5,
     )
     assert r.status_code == 201, r.text

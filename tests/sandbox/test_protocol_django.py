@@ -18,7 +18,7 @@ pytestmark = pytest.mark.urls(__name__)
 
 
 @pytest.fixture
-def sim(amazon_pay_simulator):
+def sim(amazon_pay_simulator, amazon_pay_simulator_exposed):
     CURRENT["sim"] = amazon_pay_simulator
     yield amazon_pay_simulator
     CURRENT.clear()
@@ -73,14 +73,15 @@ def test_buyer_pages_follow_the_active_language(client, sim):
     assert "Sign in with Amazon (sandbox)" in page.content.decode()
 
 
-def test_the_front_page_links_under_the_mount_prefix(client, sim):
+def test_the_front_page_links_under_the_mount_prefix(client, admin_client, sim):
     oro = sim.create_order_reference()
     page = client.get(PREFIX + "/")
     assert page.status_code == 200 and page["Content-Type"].startswith("text/html")
     html = page.content.decode()
-    assert f'href="{PREFIX}/sandbox/objects/{oro}"' in html
+    assert oro not in html
     assert f'href="{PREFIX}/sandbox/state"' in html
-    assert client.get(PREFIX + "/sandbox/objects/" + oro).json()["id"] == oro
+    assert f'href="{PREFIX}/sandbox/sns/cert.pem"' in html
+    assert admin_client.get(PREFIX + "/sandbox/objects/" + oro).json()["id"] == oro
 
 
 def test_the_front_page_speaks_the_requests_language(client, sim):

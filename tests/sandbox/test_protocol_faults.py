@@ -118,7 +118,10 @@ def test_http_fault_api(sim, session):
     r = session.post(base + "/sandbox/faults", json={"action": "X", "kind": "nope"})
     assert r.status_code == 400 and r.json()["error"] == "invalid_kind"
     session.post(base + "/sandbox/faults", json={"action": "X", "kind": "reset"})
-    assert session.delete(base + "/sandbox/faults").json() == {"pending": []}
+    assert session.delete(base + "/sandbox/faults").status_code == 405  # changes are POSTs
+    assert sim.faults.pending()
+    assert session.post(base + "/sandbox/faults/clear").json() == {"pending": []}
+    assert sim.faults.pending() == []
 
 
 # -- the same on a real socket -------------------------------------------------------------
