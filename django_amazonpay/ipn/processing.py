@@ -112,7 +112,10 @@ def follow(
         return IpnProcessing.IGNORED, f"unknown notification type {notification.notification_type}"
     read = hints.plan(hint)
     if read is None:
-        return IpnProcessing.IGNORED, f"{hint.amazon_id or '(no id)'} is not ours: nothing read"
+        result = f"{hint.amazon_id or '(no id)'} is not ours: nothing read"
+        if isinstance(d, ChargebackDetails):  # the shop still hears of it (instance None)
+            return IpnProcessing.PROCESSED, _chargeback(d, hint, result)
+        return IpnProcessing.IGNORED, result
     state, result = _read(read, message, force=force)
     if isinstance(d, ChargebackDetails) and state == IpnProcessing.PROCESSED:
         result = _chargeback(d, hint, result)

@@ -18,7 +18,7 @@ from ..conf import get_settings
 from ..models import IpnMessage
 from ..models.ipn import IpnProcessing, IpnVerdict
 from . import sns
-from .errors import CertificateUnavailable, Rejected
+from .errors import CertificateUnavailable, Rejected, storable
 from .parsing import parse_message
 
 logger = logging.getLogger("django_amazonpay.ipn")
@@ -33,10 +33,7 @@ MAX_SIZE = 2**31 - 1
 HEADER_LIMIT = 256
 
 
-def _storable(text: str) -> str:
-    # NUL cannot be stored in a PostgreSQL text or jsonb column and SNS never sends one (it is
-    # not valid in JSON text either): replaced, so hostile bytes are stored, not a 500
-    return text.replace("\x00", "\ufffd")
+_storable = storable
 
 
 def _excerpt(body: bytes) -> str:

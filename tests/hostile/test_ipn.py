@@ -232,6 +232,15 @@ BODIES = st.one_of(
         st.one_of(NESTED, st.text(max_size=200)),
     ),
 )
+# JSON may spell what no database or log can hold: lone surrogates ("\ud800"), NUL ("\u0000")
+ANY_CHARACTER = st.one_of(st.characters(), st.integers(0xD800, 0xDFFF).map(chr), st.just("\x00"))
+ENVELOPE_LIKE = st.dictionaries(
+    st.sampled_from(["Type", "MessageId", "TopicArn", "Message", "Timestamp", "SigningCertURL",
+                     "SignatureVersion", "Signature", "SubscribeURL", "Token"]),
+    st.one_of(st.text(ANY_CHARACTER, max_size=40), st.sampled_from(["Notification"])),
+    max_size=10,
+).map(lambda envelope: json.dumps(envelope).encode())  # fmt: skip
+BODIES = st.one_of(BODIES, ENVELOPE_LIKE)
 CONTENT_TYPES = st.sampled_from(
     ["text/plain; charset=utf-8", "application/json", "multipart/form-data; boundary=x",
      "application/x-www-form-urlencoded", "application/xml", "", "text/plain; charset=latin-1"]
@@ -264,3 +273,14 @@ def test_anything_is_a_4xx_in_the_error_shape_and_stores_no_full_body(
         assert message.verdict == "rejected"
         assert message.processing == "ignored"  # never left at received/pending
         assert len(message.body) <= EXCERPT_BYTES
+
+
+@HYPOTHESIS
+@given(body=ENVELOPE_LIKE)
+def test_envelope_shaped_json_with_any_characters(sim: Any, body: bytes) -> None:
+    """Field values no database column can hold (lone surrogates, NUL) are stored replaced."""
+    before = snapshot()
+    response = post(client(), body)
+    assert 400 <= response.status_code < 500, response.status_code
+    assert_error_shape(response, response.status_code)
+    assert snapshot() == before

@@ -49,3 +49,24 @@ def test_chargeback_signal_carries_the_capture_and_the_details(
     assert kwargs["instance"].pk == cap.pk
     assert kwargs["chargeback"].amazon_chargeback_id == "C9KORZRXQ655G"
     assert kwargs["chargeback"].state == "RECEIVED"
+
+
+def test_a_chargeback_on_a_capture_not_ours_is_signalled_without_a_read(
+    sim: Any, csrf_client: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from tests.ipn.helpers import reads
+
+    receiver = mock.Mock()
+    signals.chargeback_received.connect(receiver, weak=False)
+    before = reads("GetCaptureDetails"), reads("GetOrderReferenceDetails")
+    try:
+        xml = _chargeback_xml("S03-0000000-0000000-C000001", "S03-0000000-0000000")
+        envelope = sim.ipn.build_notification("ChargebackDetailedNotification", xml)
+        with django_capture_on_commit_callbacks(execute=True):
+            assert post_envelope(csrf_client, sim, envelope).status_code == 200
+    finally:
+        signals.chargeback_received.disconnect(receiver)
+    assert (reads("GetCaptureDetails"), reads("GetOrderReferenceDetails")) == before
+    receiver.assert_called_once()
+    assert receiver.call_args.kwargs["instance"] is None
+    assert receiver.call_args.kwargs["chargeback"].amazon_chargeback_id == "C9KORZRXQ655G"

@@ -172,3 +172,21 @@ def test_invalid_utf8_is_400(csrf_client: Any) -> None:
     )  # exactly "utf-8": the test client then sends the bytes unchanged
     assert_error_shape(response, 400)
     assert IpnMessage.objects.get().reason == "body is not UTF-8 text"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"Type": "\\ud800", "TopicArn": "\\udfff", "MessageId": "\\u0000"}',
+        b'{"Type": "Notification", "MessageId": "m", "Message": "x", "Timestamp": "x", '
+        b'"SignatureVersion": "1", "Signature": "x", "SigningCertURL": "x", '
+        b'"TopicArn": "arn:aws:sns:us-west-2:123456789012:\\ud800A1TESTSELLER00"}',
+    ],
+)
+def test_json_escapes_no_database_can_hold_are_400(csrf_client: Any, body: bytes) -> None:
+    """A lone surrogate or NUL spelt in JSON: stored replaced, answered 4xx, never a 500."""
+    response = post(csrf_client, body)
+    assert response.status_code in (400, 403)
+    assert_error_shape(response, response.status_code)
+    message = IpnMessage.objects.get()
+    assert message.verdict == "rejected" and "\ud800" not in message.topic_arn
