@@ -15,13 +15,12 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from ..admin.selection import SafeSelectionMixin
 from ..models.ipn import IpnMessage, IpnVerdict
 from .inbox import reprocess
 
 
 @admin.register(IpnMessage)
-class IpnMessageAdmin(SafeSelectionMixin, admin.ModelAdmin):
+class IpnMessageAdmin(admin.ModelAdmin):
     list_display = (
         "received_at", "notification_type", "object_id", "verdict", "processing",
         "http_status", "attempts", "message_id",
