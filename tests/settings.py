@@ -64,8 +64,23 @@ def _database_from_url(url: str) -> dict:
     raise ValueError(f"unsupported DATABASE_URL scheme: {parsed.scheme}")
 
 
+#: what the example project and the docs recommend for SQLite (docs/settings.md, SQLite):
+#: every transaction takes the write lock when it begins, and a busy database is waited for
+SQLITE_OPTIONS = {"transaction_mode": "IMMEDIATE", "timeout": 20}
+
 if os.environ.get("DATABASE_URL"):
     DATABASES = {"default": _database_from_url(os.environ["DATABASE_URL"])}
+elif os.environ.get("SQLITE_TEST_FILE"):
+    # a file that threads and processes share (tests/concurrency runs this way on SQLite; the
+    # in-memory database below is one connection's alone)
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": os.environ["SQLITE_TEST_FILE"],
+            "OPTIONS": SQLITE_OPTIONS,
+            "TEST": {"NAME": os.environ["SQLITE_TEST_FILE"]},
+        }
+    }
 else:
     DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
 

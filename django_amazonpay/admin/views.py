@@ -13,7 +13,7 @@ from typing import Any
 from django.contrib import admin, messages
 from django.contrib.admin.utils import quote, unquote
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -25,13 +25,20 @@ from .. import services
 from ..models import StateTransition
 from ..mws.errors import AmazonPayError
 from . import permissions
-from .actions import ObjectAction, call_service, describe_error
+from .actions import (
+    ObjectAction,
+    call_service,
+    database_busy,
+    describe_busy_database,
+    describe_error,
+)
+from .selection import SafeSelectionMixin
 
 CHANGE_FORM_TEMPLATE = "admin/django_amazonpay/change_form.html"
 CONFIRM_TEMPLATE = "admin/django_amazonpay/confirm_action.html"
 
 
-class ReadOnlyMixin:
+class ReadOnlyMixin(SafeSelectionMixin):
     """Mirrors of Amazon's objects and logs: staff read them, only services write them."""
 
     # these tables grow without bound: a filtered page counts its matches only, not also
@@ -91,6 +98,28 @@ class ObjectActionsMixin(ReadOnlyMixin):
 
     # -- the confirmation page --------------------------------------------------------------
     def object_action_view(
+        self, request: HttpRequest, object_id: str, action: ObjectAction
+    ) -> HttpResponse:
+        try:
+            return self._object_action(request, object_id, action)
+        except OperationalError as err:
+            if not database_busy(err):
+                raise
+            # a lock held past the database's timeout (SQLite serializes every writer): the
+            # services' atomic blocks rolled back, a call to Amazon left its attempt row
+            # for the next refresh to reconcile (docs/admin.md, Busy database)
+            model_admin: Any = self
+            model_admin.message_user(request, describe_busy_database(), messages.ERROR)
+            opts = model_admin.opts
+            return HttpResponseRedirect(
+                reverse(
+                    f"admin:{opts.app_label}_{opts.model_name}_change",
+                    args=(object_id,),  # as it came: no database read to build it
+                    current_app=model_admin.admin_site.name,
+                )
+            )
+
+    def _object_action(
         self, request: HttpRequest, object_id: str, action: ObjectAction
     ) -> HttpResponse:
         model_admin: Any = self
@@ -185,6 +214,12 @@ class ObjectActionsMixin(ReadOnlyMixin):
             except AmazonPayError as err:
                 self.message_user(  # type: ignore[attr-defined]
                     request, f"{obj}: {describe_error(err)}", messages.ERROR
+                )
+            except OperationalError as err:
+                if not database_busy(err):
+                    raise
+                self.message_user(  # type: ignore[attr-defined]
+                    request, f"{obj}: {describe_busy_database()}", messages.ERROR
                 )
             else:
                 done += 1

@@ -15,12 +15,13 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from ..admin.selection import SafeSelectionMixin
 from ..models.ipn import IpnMessage, IpnVerdict
 from .inbox import reprocess
 
 
 @admin.register(IpnMessage)
-class IpnMessageAdmin(admin.ModelAdmin):
+class IpnMessageAdmin(SafeSelectionMixin, admin.ModelAdmin):
     list_display = (
         "received_at", "notification_type", "object_id", "verdict", "processing",
         "http_status", "attempts", "message_id",

@@ -64,7 +64,10 @@ DATABASES = {
     "default": {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": os.environ.get("EXAMPLE_DB_PATH", str(BASE_DIR / "db.sqlite3")),
-        "OPTIONS": {"timeout": 20},
+        # two clicks at once must queue, not fail with "database is locked": every transaction
+        # takes SQLite's write lock when it begins, and waits up to 20 s for it (Django 5.1+;
+        # django_amazonpay/docs/settings.md, SQLite)
+        "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20},
     }
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

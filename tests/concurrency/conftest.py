@@ -1,8 +1,10 @@
-"""Concurrency fixtures: PostgreSQL only, the services' simulator fixtures, a start barrier.
+"""Concurrency fixtures: a shared database, the services' simulator fixtures, a start barrier.
 
-SQLite cannot take part: `select_for_update` is a no-op there and the in-memory test database
-is one connection, so concurrent writers would either serialize on the GIL by accident or
-fail with "database table is locked"; neither proves anything about row locks.
+The in-memory SQLite test database is one connection, so concurrent writers would either
+serialize on the GIL by accident or fail with "database table is locked"; neither proves
+anything. These tests run on PostgreSQL (row locks) and on SQLite in a file, where
+`select_for_update` is a no-op and every transaction takes the database's write lock when it
+begins instead (transaction_mode IMMEDIATE): test_sqlite_file.py runs them that way.
 """
 
 from __future__ import annotations
@@ -24,14 +26,31 @@ authorized = service_fixtures.authorized
 captured = service_fixtures.captured
 
 
-@pytest.fixture(autouse=True)
-def _postgres_only(request: pytest.FixtureRequest) -> None:
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks and concurrent writers need PostgreSQL (set DATABASE_URL)")
+def shared_database() -> bool:
+    """PostgreSQL, or SQLite in a file (SQLITE_TEST_FILE): every thread has its own connection."""
+    return connection.vendor == "postgresql" or not connection.is_in_memory_db()
+
+
+#: the module that runs this directory's tests on a SQLite file, in a pytest of its own
+RUNNER = "test_sqlite_file"
 
 
 @pytest.fixture(autouse=True)
-def _no_backoff_sleep(sim: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+def _shared_database_only(request: pytest.FixtureRequest) -> None:
+    if request.module.__name__.endswith(RUNNER):
+        return
+    if not shared_database():
+        pytest.skip(
+            "concurrent writers need a shared database: PostgreSQL (DATABASE_URL), or SQLite in "
+            "a file, which test_sqlite_file.py runs these tests on"
+        )
+
+
+@pytest.fixture(autouse=True)
+def _no_backoff_sleep(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    if request.module.__name__.endswith(RUNNER):
+        return
+    request.getfixturevalue("sim")
     monkeypatch.setattr(get_client(), "sleep", lambda seconds: None)
 
 

@@ -1,8 +1,9 @@
 """50 concurrent capture requests on one authorization make exactly one capture (issue 7 item 2).
 
 Through the service in threads, through the admin's capture button in threads, and through
-the service in 50 separate processes that share the PostgreSQL database and a simulator on a
-real socket. Each caller either gets the one capture (new or repeated) or a clean refusal.
+the service in 50 separate processes that share the database (PostgreSQL, or the SQLite file)
+and a simulator on a real socket. Each caller either gets the one capture (new or repeated)
+or a clean refusal.
 """
 
 from __future__ import annotations
@@ -77,12 +78,16 @@ def test_50_threads_through_the_admin_button(sim, authorized) -> None:
 
 
 def _worker_env(base_url: str) -> dict[str, str]:
+    """The workers' settings: this test's database (PostgreSQL's, or the SQLite file)."""
     db = connection.settings_dict
-    url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SQLITE_TEST_FILE")}
+    if connection.vendor == "postgresql":
+        env["DATABASE_URL"] = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    else:
+        env["SQLITE_TEST_FILE"] = db["NAME"]
     return {
-        **os.environ,
+        **env,
         "DJANGO_SETTINGS_MODULE": "tests.settings",
-        "DATABASE_URL": url,
         "SIMULATOR_URL": base_url,
         "PYTHONPATH": str(ROOT),
     }
