@@ -264,7 +264,7 @@ def verify_chain(leaf: x509.Certificate, intermediates: list[x509.Certificate]) 
 
 
 def check_certificate(cert: x509.Certificate) -> None:
-    """CN sns.amazonaws.com (the SDKs' check, spec 6.6), valid now, an RSA key."""
+    """CN sns.amazonaws.com (what the official SDKs check), valid now, an RSA key."""
     try:
         names = cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
     except ValueError:

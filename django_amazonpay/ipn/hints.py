@@ -20,7 +20,8 @@ from ..services.refreshing import refresh
 from ..services.sync import amazon_id
 from .parsing import ChargebackDetails, Notification
 
-#: an order reference id; authorization, capture and refund ids start with theirs (spec 2.2)
+#: an order reference id; authorization, capture and refund ids start with theirs
+#: (docs/ipn.md, Hints)
 ORDER_REFERENCE_ID = re.compile(r"[SP]\d{2}-\d{7}-\d{7}", re.ASCII)
 #: where each kind's Amazon id is stored
 ID_FIELDS: dict[type, str] = {

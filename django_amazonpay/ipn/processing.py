@@ -153,8 +153,8 @@ def _read(read: hints.Read, message: IpnMessage, *, force: bool) -> tuple[str, s
 
 
 def _chargeback(d: ChargebackDetails, hint: hints.Hint, result: str) -> str:
-    """The shop hears of it by signal; the money moves as a Chargeback refund under the capture
-    (spec 6.5), which the read just imported. The chargeback's own details are Amazon's words
+    """The shop hears of it by signal; the money moves as a Chargeback refund under the capture,
+    which the read just imported. The chargeback's own details are Amazon's words
     as delivered by a verified notification; no API can read them back."""
     logger.warning(
         "chargeback %s on %s (%s %s): %s %s",
@@ -167,7 +167,7 @@ def _chargeback(d: ChargebackDetails, hint: hints.Hint, result: str) -> str:
 
 
 def confirm_subscription(envelope: dict[str, Any]) -> str:
-    """GET the SubscribeURL (spec 6.1) of a trusted topic only, with a timeout, no redirects."""
+    """GET the SubscribeURL of a trusted topic only, with a timeout, no redirects."""
     topic = envelope.get("TopicArn")
     if not is_trusted_topic(topic):  # type: ignore[arg-type]
         # refused at the door already; settings may have narrowed since it was stored

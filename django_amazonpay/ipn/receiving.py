@@ -1,7 +1,7 @@
 """Receiving a delivery: a bounded summary stored first, then the checks, then the body.
 
 `receive` runs in the request and only stores and checks, so the endpoint answers at once
-(spec 6.1: reply 200 quickly); processing.process follows the notification later, from a
+(SNS wants a quick 200); processing.process follows the notification later, from a
 Celery task. Only a delivery that passed every check keeps its whole body: a refused one is
 kept as its size, digest and first characters (docs/ipn.md, The inbox).
 """
@@ -92,7 +92,7 @@ def receive(
     except Rejected as exc:
         return _refused(message, exc)
     except CertificateUnavailable as exc:
-        # not the sender's fault: 503 makes SNS deliver again (spec 6.1, 3.6)
+        # not the sender's fault: 503 makes SNS deliver again (docs/ipn.md)
         logger.warning("IPN #%s: %s", message.pk, exc)
         return _finish(message, IpnVerdict.REJECTED, 503, str(exc)), message, False
     except DatabaseError:
@@ -154,7 +154,7 @@ def _check(message: IpnMessage, text: str, headers: dict[str, str]) -> None:
     message.notification_type = _storable(notification.notification_type)[:64]
     message.object_id = _storable(notification.object_id)[:64]
     settings = get_settings()
-    # spec 6.3: a notification for another seller or environment is not ours to follow
+    # a notification for another seller or environment is not ours to follow
     if notification.seller_id != settings.seller_id:
         raise Rejected(f"SellerId {notification.seller_id} is not ours", 403)
     if notification.release_environment != settings.release_environment:

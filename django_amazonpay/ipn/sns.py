@@ -1,4 +1,4 @@
-"""Amazon SNS envelope checks: fields, topic, age, certificate, signature (spec 6.2, 6.6).
+"""Amazon SNS envelope checks: fields, topic, age, certificate, signature.
 
 Cheapest first, and nothing is fetched for an envelope whose topic we do not trust: the
 topic (trust.py) says who published, the certificate (certificates.py) and the signature
@@ -59,7 +59,7 @@ REQUIRED = ("Type", "MessageId", "TopicArn", "Message", "Timestamp", "SignatureV
 TYPES = ("Notification", "SubscriptionConfirmation", "UnsubscribeConfirmation")
 HASHES: dict[str, type[hashes.HashAlgorithm]] = {"1": hashes.SHA1, "2": hashes.SHA256}
 #: how far ahead of our clock a Timestamp may be: the tolerance MWS itself gives request
-#: timestamps (spec 1.3); anything later is refused, whatever IPN_MAX_AGE_SECONDS says
+#: timestamps; anything later is refused, whatever IPN_MAX_AGE_SECONDS says (docs/ipn.md)
 FUTURE_TOLERANCE = timedelta(minutes=15)
 
 #: the certificate checks under their former names (callers and tests use these)

@@ -1,4 +1,4 @@
-"""The IPN endpoint (spec 6.1, STYLE 8): POST only, no CSRF, no login.
+"""The IPN endpoint: POST only, no CSRF, no login (docs/ipn.md).
 
 Before the body is read: the method, the client's count of refused deliveries (429) and the
 body's size (413). Then the delivery is stored as a summary, checked, and answered at once;
@@ -42,7 +42,7 @@ def error(status: int, code: str, description: str) -> JsonResponse:
 @login_not_required
 @transaction.non_atomic_requests
 def ipn_view(request: HttpRequest) -> HttpResponse:
-    # non-atomic: the delivery's row must stay stored even when it is refused (STYLE 8)
+    # non-atomic: the delivery's row must stay stored even when it is refused
     if request.method != "POST":
         response = error(405, "method_not_allowed", "The IPN endpoint accepts POST only.")
         response["Allow"] = "POST"

@@ -1,10 +1,10 @@
 """The IPN inbox: every delivery, with our verdict and what we did.
 
-A row is written before anything is verified (STYLE 8), so every delivery can be read in the
-admin; but only a verified one keeps its whole body: a refused one keeps a bounded summary
-(size, digest, the first characters), so unauthenticated senders cannot fill the database.
-A partial unique constraint on MessageId among valid rows makes SNS's redeliveries (spec
-3.6: retried for 14 days without a 200) duplicates, even when two arrive at the same moment.
+A row is written before anything is verified, so every delivery can be read in the admin;
+but only a verified one keeps its whole body: a refused one keeps a bounded summary (size,
+digest, the first characters), so unauthenticated senders cannot fill the database. A partial
+unique constraint on MessageId among valid rows makes SNS's redeliveries (retried for days
+without a 200) duplicates, even when two arrive at the same moment. See docs/ipn.md.
 """
 
 from __future__ import annotations

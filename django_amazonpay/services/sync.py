@@ -178,7 +178,7 @@ def note_change(description: str) -> None:
 
 
 #: how far ahead of our clock a LastUpdateTimestamp may be and still order answers; the
-#: tolerance MWS gives request timestamps (spec 1.3)
+#: tolerance MWS gives request timestamps (docs/ipn.md, Hints)
 CLOCK_SKEW = timedelta(minutes=15)
 
 
