@@ -18,6 +18,10 @@ from ..conf import get_settings
 
 PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 KEY = "amazonpay:ipn:refused:"
+#: summaries of refused deliveries kept per hour from all clients together: many addresses
+#: each within IPN_REJECTED_RATE must not fill the inbox either; beyond it they are logged only
+MAX_REFUSED_SUMMARIES_PER_HOUR = 1000
+SUMMARIES_KEY = "amazonpay:ipn:refused-summaries"
 
 
 class BodyTooLarge(Exception):
@@ -93,3 +97,15 @@ def count_refusal(address: str) -> None:
         cache.incr(key)
     except ValueError:  # expired between add and incr
         cache.add(key, 1, seconds)
+
+
+def keep_refused_summary() -> bool:
+    """Count one more summary of a refused delivery; False once the hour's are used up."""
+    cache = caches[get_settings().throttle_cache]
+    cache.add(SUMMARIES_KEY, 0, 3600)  # the hour starts with the first summary
+    try:
+        kept = cache.incr(SUMMARIES_KEY)
+    except ValueError:  # expired between add and incr
+        cache.add(SUMMARIES_KEY, 1, 3600)
+        kept = 1
+    return kept <= MAX_REFUSED_SUMMARIES_PER_HOUR

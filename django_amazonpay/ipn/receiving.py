@@ -17,7 +17,7 @@ from django.db import DatabaseError, IntegrityError, transaction
 from ..conf import get_settings
 from ..models import IpnMessage
 from ..models.ipn import IpnProcessing, IpnVerdict
-from . import sns
+from . import limits, sns
 from .errors import CertificateUnavailable, Rejected, storable
 from .parsing import parse_message
 
@@ -67,7 +67,8 @@ def record_refusal(
     message.body_size, message.body_sha256 = min(max(size, 0), MAX_SIZE), ""
     message.verdict, message.http_status = IpnVerdict.REJECTED, status
     message.reason, message.processing = _storable(reason), IpnProcessing.IGNORED
-    message.save()
+    if limits.keep_refused_summary():
+        message.save()
     logger.info("IPN #%s refused unread (%s): %s", message.pk, status, reason)
     return message
 
@@ -127,7 +128,11 @@ def _refused(message: IpnMessage, exc: Rejected) -> tuple[int, IpnMessage, bool]
 def _finish(message: IpnMessage, verdict: str, status: int, reason: str) -> int:
     message.verdict, message.http_status, message.reason = verdict, status, _storable(reason)
     message.processing = IpnProcessing.IGNORED
-    message.save()
+    if limits.keep_refused_summary():
+        message.save()
+    else:  # the hour's summaries are used up (limits.py): the log line is all that remains
+        logger.warning("IPN #%s %s (%s), not kept: %s", message.pk, verdict, status, reason)
+        message.delete()
     return status
 
 

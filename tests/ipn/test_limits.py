@@ -190,3 +190,19 @@ def test_json_escapes_no_database_can_hold_are_400(csrf_client: Any, body: bytes
     assert_error_shape(response, response.status_code)
     message = IpnMessage.objects.get()
     assert message.verdict == "rejected" and "\ud800" not in message.topic_arn
+
+
+def test_many_clients_together_cannot_fill_the_inbox(
+    csrf_client: Any, monkeypatch: pytest.MonkeyPatch, caplog: Any
+) -> None:
+    """Each address within its own limit, but the hour's summaries are shared by all."""
+    monkeypatch.setattr(limits, "MAX_REFUSED_SUMMARIES_PER_HOUR", 2)
+    statuses = [
+        csrf_client.post(
+            IPN_URL, data=b"garbage", content_type="text/plain", REMOTE_ADDR=f"198.51.100.{n}"
+        ).status_code
+        for n in range(5)
+    ]
+    assert statuses == [400] * 5  # still answered, in the error shape
+    assert IpnMessage.objects.count() == 2
+    assert caplog.text.count("not kept") == 3
