@@ -188,7 +188,7 @@ def _signed_by(chain_key: Any, sim: Any, cert_url: str) -> dict[str, Any]:
 
 
 def test_the_endpoint_accepts_a_trusted_chain_and_refuses_a_rogue_one(
-    served: Served, trusted: Any, sim: Any, csrf_client: Any
+    served: Served, trusted: Any, sim: Any, csrf_client: Any, caplog: Any
 ) -> None:
     served.files[CERT_URL] = ca.pem(trusted.leaf(), trusted.intermediate)
     envelope = _signed_by(trusted.leaf_key, sim, CERT_URL)
@@ -202,6 +202,10 @@ def test_the_endpoint_accepts_a_trusted_chain_and_refuses_a_rogue_one(
     response = post(csrf_client, json.dumps(forged), sim.ipn.headers_for(forged))
     assert assert_error_shape(response, 400)["error"] == "invalid_signature"
     assert IpnMessage.objects.latest("id").verdict == "rejected"
+    # still reported where Django reports suspicious operations
+    assert [r.levelname for r in caplog.records if r.name.startswith("django.security")] == [
+        "WARNING"
+    ]
 
 
 def test_the_system_store_holds_amazons_roots() -> None:
