@@ -12,6 +12,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import requests
+
 ROOT = Path(__file__).resolve().parents[2]
 MANAGE = ROOT / "example_project" / "manage.py"
 ADMIN_PASSWORD = "browser-test-admin"
@@ -25,6 +27,24 @@ class DemoServer:
 
     def log(self) -> str:
         return "".join(self.output)
+
+
+def staff_session(url: str) -> requests.Session:
+    """The demo's admin, signed in: the simulator's control routes answer staff only."""
+    session = requests.Session()
+    session.get(url + "admin/login/", timeout=10).raise_for_status()
+    token = session.cookies["csrftoken"]
+    signed_in = session.post(
+        url + "admin/login/",
+        data={"username": "admin", "password": ADMIN_PASSWORD, "csrfmiddlewaretoken": token,
+              "next": "/admin/"},
+        headers={"Referer": url + "admin/login/"},
+        timeout=10,
+    )  # fmt: skip
+    signed_in.raise_for_status()
+    assert "sessionid" in session.cookies, "the demo's admin did not sign in"
+    session.headers.update({"X-CSRFToken": session.cookies["csrftoken"], "Referer": url})
+    return session
 
 
 def free_port() -> int:

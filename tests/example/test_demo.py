@@ -13,7 +13,14 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.example.demo_server import ADMIN_PASSWORD, MANAGE, DemoServer, demo_env, demo_server
+from tests.example.demo_server import (
+    ADMIN_PASSWORD,
+    MANAGE,
+    DemoServer,
+    demo_env,
+    demo_server,
+    staff_session,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -45,7 +52,8 @@ def _buyer(shop: DemoServer, sku: str = "CUP-002") -> tuple[requests.Session, st
 
 
 def _amazon_order_reference(shop: DemoServer, **body: object) -> dict:
-    response = requests.post(
+    """A signed-in buyer's order reference and access token (a staff-only control route)."""
+    response = staff_session(shop.url).post(
         shop.url + "amazonpay-sandbox/sandbox/buyer/order-references",
         json={"seller_id": "A1DEMOSELLER00", **body},
         timeout=10,
