@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -10,6 +11,8 @@ from .models import Product
 
 SESSION_KEY = "cart"
 MAX_QUANTITY = 20
+#: what a SKU looks like (Product.sku, at most 32): anything else never enters the cart
+SKU = re.compile(r"[A-Za-z0-9_-]{1,32}", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -23,16 +26,27 @@ class CartLine:
 
 
 def _raw(session: Any) -> dict[str, int]:
-    return dict(session.get(SESSION_KEY, {}))
+    stored = session.get(SESSION_KEY, {})
+    if not isinstance(stored, dict):
+        return {}
+    return {
+        sku: quantity
+        for sku, quantity in stored.items()
+        if isinstance(sku, str) and SKU.fullmatch(sku) and type(quantity) is int
+    }
 
 
 def add(session: Any, sku: str, quantity: int = 1) -> None:
+    if not SKU.fullmatch(sku):
+        return
     cart = _raw(session)
     cart[sku] = min(cart.get(sku, 0) + quantity, MAX_QUANTITY)
     session[SESSION_KEY] = cart
 
 
 def set_quantity(session: Any, sku: str, quantity: int) -> None:
+    if not SKU.fullmatch(sku):
+        return
     cart = _raw(session)
     if quantity <= 0:
         cart.pop(sku, None)
