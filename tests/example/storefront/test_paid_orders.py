@@ -248,3 +248,20 @@ def test_another_sessions_complete_page_is_not_found(buyer, sim) -> None:
     buyer.add("TEA-001")
     buyer.place()
     assert Client().get(f"/order/{buyer.order.number}/complete/").status_code == 404
+
+
+def test_staff_check_the_payment_again_from_the_shops_admin(buyer, staff) -> None:
+    buyer.add("TEA-001")
+    buyer.place()
+    order = buyer.order
+    Order.objects.filter(pk=order.pk).update(status=Order.Status.NEW)  # a receiver that failed
+    response = staff.post(
+        "/admin/shop/order/",
+        {"action": "check_payment", "_selected_action": [order.pk, "x\x00", "9" * 40]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    order.refresh_from_db()
+    assert order.status == Order.Status.CONFIRMED
+    page = staff.get(f"/admin/shop/order/{order.pk}/change/").content.decode()
+    assert 'name="status"' not in page  # the status follows Amazon, it is not typed in
