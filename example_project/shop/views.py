@@ -204,6 +204,8 @@ def complete(request: HttpRequest, number: str) -> HttpResponse:
         "paid": paid,
         "total": paid_by.amount,
         "problem": "" if paid else _unpaid_text(order, paid_by.reason),
-        "can_check_out": order.status == Order.Status.NEW and paid_by.reason != coverage.PENDING,
+        # a new order may still be paid; a canceled one's items are still in the cart
+        "can_check_out": order.status in (Order.Status.NEW, Order.Status.CANCELED)
+        and paid_by.reason != coverage.PENDING,
     }
     return render(request, "shop/complete.html", context)

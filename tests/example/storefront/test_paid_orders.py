@@ -104,6 +104,9 @@ def test_a_cart_changed_between_setting_the_order_and_confirming_cancels_it(buye
     assert not confirmed_page(page)
     assert b"Your order changed after it was placed" in page.content
     assert order.status == Order.Status.CANCELED
+    assert b'href="/checkout/"' in page.content  # check out again: a new order, the cart's
+    assert buyer.checkout_page().status_code == 200
+    assert buyer.order.pk != order.pk and order_total(buyer.order) == Decimal("48700")
     assert_confirmed_orders_are_paid()
 
 
