@@ -210,6 +210,9 @@ def _page(sim: Simulator, route: str, method: str, form: dict[str, str], return_
             "wallet.html",
             {
                 "buyer": buyer["Name"],
+                # every variable the template names: a missing one is logged with the whole
+                # context, buyer included (django.template, DEBUG)
+                "order_reference_id": "",
                 "methods": _methods(sim),
                 "hidden": [{"name": k, "value": form.get(k, "0")} for k in ("buyer", "address")]
                 + [{"name": "return_url", "value": return_url}],

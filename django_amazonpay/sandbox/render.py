@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timezone
 from decimal import Decimal
-from xml.sax.saxutils import escape
 
 from .objects import Authorization, Capture, OrderReference, Refund, Status
+from .responses import escape
 from .rules import AUTH_LIFETIME as _AUTH_LIFETIME
 from .rules import ORO_LIFETIME as _ORO_LIFETIME
 

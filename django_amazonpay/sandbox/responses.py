@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from xml.sax.saxutils import escape
+from xml.sax.saxutils import escape as _escape
 
 #: Exactly this string, http not https: the Java SDK strips it with a regex (spec 1.5, 8.2).
 PAYMENTS_NS = "http://mws.amazonservices.com/schema/OffAmazonPayments/2013-01-01"
 #: The Orders section uses https (spec 1.5, 7).
 ORDERS_NS = "https://mws.amazonservices.com/Orders/2013-09-01"
 XML_TYPE = "text/xml"
+#: characters XML 1.0 cannot carry, not even escaped
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def escape(text: str) -> str:
+    """Text for an XML element: escaped, and what XML cannot carry replaced (a hostile
+    parameter echoed in an error must not make the whole answer unparseable)."""
+    return _escape(_NOT_XML.sub("\ufffd", text))
 
 
 @dataclass

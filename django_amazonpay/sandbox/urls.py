@@ -142,7 +142,9 @@ def _staff_request(request: HttpRequest) -> bool:
 
 def simulator_urls(simulator: Simulator | Callable[[], Simulator]) -> list[URLPattern]:
     """URL patterns that hand everything below the include() prefix to `simulator`."""
-    return [re_path(r"^(?P<rest>.*)$", simulator_view(simulator), name="amazonpay-simulator")]
+    # (?s): a path with a line break in it is still the simulator's to refuse (400)
+    pattern = r"^(?P<rest>(?s:.*))$"
+    return [re_path(pattern, simulator_view(simulator), name="amazonpay-simulator")]
 
 
 app_name = "amazonpay_sandbox"

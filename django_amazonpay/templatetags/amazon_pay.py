@@ -9,12 +9,14 @@ In production they render Amazon's Widgets.js configuration (seller id, client i
 When AMAZON_PAY["ENDPOINT"] points at the embedded simulator they render links to the
 simulator's buyer pages instead. Both modes tell the page what happened through the same DOM
 events on `document` (see docs/widgets.md): `amazonpay:order-reference`,
-`amazonpay:address-select`, `amazonpay:payment-select`.
+`amazonpay:address-select`, `amazonpay:payment-select`. The buyer's access token never rides
+in a URL a server sees (docs/widgets.md, "How the token comes back").
 """
 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from django import template
 from django.http import HttpRequest
@@ -69,10 +71,27 @@ def widget_config() -> dict[str, Any]:
     }
 
 
-def _absolute(request: HttpRequest | None, url: str) -> str:
-    if request is None or url.startswith(("http://", "https://")):
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def _return_url(request: HttpRequest | None, url: str) -> str:
+    """Where the buyer comes back to after Amazon's (or the simulator's) pages.
+
+    The simulator takes same-site paths only (sandbox/return_urls.py): when it is mounted on
+    this site the path is enough. A simulator elsewhere (the standalone server) needs the
+    absolute URL and this site's origin among its return origins; so does production, where
+    the URL is only where the button's callback sends the browser.
+    """
+    if request is None:
         return url
-    return request.build_absolute_uri(url)
+    absolute = request.build_absolute_uri(url)
+    endpoint = get_settings().endpoint
+    if endpoint is not None and _origin(endpoint) == _origin(absolute):
+        parts = urlsplit(absolute)
+        return parts.path + (f"?{parts.query}" if parts.query else "")
+    return absolute
 
 
 def _oro_id(value: OrderReference | str | None) -> str:
@@ -97,7 +116,7 @@ def amazon_pay_button(
     url = return_url or (request.get_full_path() if request is not None else "/")
     return {
         "amazon_pay": widget_config(),
-        "return_url": _absolute(request, url),
+        "return_url": _return_url(request, url),
         "button_type": button_type,
     }
 
@@ -112,7 +131,7 @@ def amazon_pay_address_book(
     return {
         "amazon_pay": widget_config(),
         "order_reference_id": _oro_id(order_reference),
-        "sign_in_url": _absolute(request, here.split("?", 1)[0]),
+        "sign_in_url": _return_url(request, here.split("?", 1)[0]),
     }
 
 
@@ -130,7 +149,7 @@ def amazon_pay_wallet(
     oro = checkout or (order_reference if isinstance(order_reference, OrderReference) else None)
     if read_only is None:
         read_only = oro is not None and wallet_mode(oro) == "read"
-    here = request.build_absolute_uri(request.path) if request is not None else "/"
+    here = _return_url(request, request.path) if request is not None else "/"
     return {
         "amazon_pay": widget_config(),
         "order_reference_id": _oro_id(oro or order_reference),

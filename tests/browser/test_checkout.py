@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 
@@ -20,6 +21,8 @@ def _new_page(browser: Any, locale: str = "en-US") -> Any:
     page = context.new_page()
     page.errors = []
     page.on("pageerror", lambda error: page.errors.append(str(error)))
+    page.requested = []  # (method, url, body) of every request the browser sent
+    page.on("request", lambda r: page.requested.append((r.method, r.url, r.post_data or "")))
     return page
 
 
@@ -47,7 +50,9 @@ def _sign_in_with_amazon(page: Any, shots: Any, payment_method: str | None = Non
         page.locator(f"input[value='{payment_method}']").check()
     shots(page, "amazon-wallet")
     page.locator("button[type=submit]").click()
-    page.wait_for_url(re.compile(r"/checkout/\?.*amazon_order_reference_id="))
+    # back with the id (and the token, removed at once by the widgets' script) in the fragment
+    page.wait_for_url(re.compile(r"/checkout/#amazon_order_reference_id=[SP]\d{2}-"))
+    page.locator("[data-widgets]").wait_for()
 
 
 def _place_order(page: Any, shots: Any) -> None:
@@ -58,11 +63,30 @@ def _place_order(page: Any, shots: Any) -> None:
     button.click()
 
 
+def _token_stayed_out_of_urls(page: Any, shop: DemoServer) -> str:
+    """The access token reached the API in a request body only: no URL the browser requested
+    or shows, no line of the demo's output (runserver's access log), holds it."""
+    token = page.evaluate("window.djangoAmazonPay.accessToken")
+    assert token.startswith("Atza|")
+    assert "access_token" not in page.url and token not in page.url
+    assert page.evaluate("window.location.hash").startswith("#amazon_order_reference_id=")
+    for _method, url, _body in page.requested:
+        assert token not in url and quote(token, safe="") not in url, url
+    starts = [body for method, url, body in page.requested
+              if method == "POST" and url.endswith("/amazon-pay/api/checkouts/")]  # fmt: skip
+    assert starts and token in starts[0]  # the JSON body of the start call
+    log = shop.log()
+    assert "/amazon-pay/api/checkouts/" in log  # the access log is there, and clean
+    assert token not in log and quote(token, safe="") not in log
+    return token
+
+
 def test_buyer_pays_and_staff_captures(shop: DemoServer, browser: Any, screenshots: Any) -> None:
     page = _new_page(browser)
     _fill_cart_and_check_out(page, shop, screenshots, "CUP-002")
     _sign_in_with_amazon(page, screenshots)
     page.wait_for_function("!document.querySelector('[data-place-order]').disabled")
+    _token_stayed_out_of_urls(page, shop)
     address = page.locator("[data-amazon-pay-address]").inner_text()
     assert "東京都" in address and "渋谷区神宮前2-2-2" in address
     assert page.locator("[data-shipping]").inner_text() == "¥600"  # Tokyo: Kanto zone
@@ -138,4 +162,22 @@ def test_the_shop_speaks_the_browsers_language(
     page.wait_for_url(re.compile(r"/order/.+/complete/$"))
     assert "ご注文が確定しました" in page.locator("[data-order-confirmed]").inner_text()
     screenshots(page, "order-confirmed-ja")
+    assert page.errors == []
+
+
+def test_a_reload_resumes_the_checkout_without_the_token(
+    shop: DemoServer, browser: Any, screenshots: Any
+) -> None:
+    page = _new_page(browser)
+    _fill_cart_and_check_out(page, shop, screenshots, "TEA-001")
+    _sign_in_with_amazon(page, screenshots)
+    page.wait_for_function("!document.querySelector('[data-place-order]').disabled")
+    _token_stayed_out_of_urls(page, shop)
+    page.reload()  # the history entry has the id only: this session's checkout is read again
+    assert page.evaluate("window.djangoAmazonPay.accessToken") == ""
+    page.wait_for_function("!document.querySelector('[data-place-order]').disabled")
+    assert page.locator("[data-total]").inner_text() == "¥1,800"  # 1200 + 600 to Tokyo
+    _place_order(page, screenshots)
+    page.wait_for_url(re.compile(r"/order/.+/complete/$"))
+    assert page.locator("[data-order-confirmed]").is_visible()
     assert page.errors == []

@@ -1,22 +1,30 @@
-"""Nothing secret or personal reaches a log (issue 7 item 4, django_amazonpay/docs/security.md).
+"""Nothing secret or personal reaches a log (django_amazonpay/docs/security.md).
 
-Every logger (the root, django_amazonpay.*, the simulator, requests/urllib3) is captured at
-DEBUG with the client's wire dump switched on, through a whole checkout with its faults and
-declines; the text of every record (message, arguments, traceback) is searched for the secret
-key, every Signature sent, the buyer's access token, name, email, phone and address lines.
+Every logger (the root, django_amazonpay.*, the simulator, requests/urllib3, django.request,
+and django.server: the access log of a real server) is captured at DEBUG with the client's wire
+dump switched on, through a whole checkout with its faults and declines; the text of every
+record (message, arguments, traceback, the request it carries) is searched for the secret key,
+every Signature sent, the buyer's access token, name, email, phone and address lines. The last
+test serves a storefront on a socket and plays the browser through the simulator's buyer pages:
+no URL it requests carries the token either.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import html
 import logging
+import re
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
-from urllib.parse import parse_qs, quote
+from urllib.parse import parse_qs, quote, quote_plus, urldefrag, urljoin, urlsplit
 
 import pytest
+import requests
 from django.conf import settings as django_settings
+from django.core.servers.basehttp import WSGIRequestHandler
+from django.test.testcases import LiveServerThread
 
 from django_amazonpay import services
 from django_amazonpay.client import get_client, reset_clients
@@ -51,7 +59,11 @@ class Collect(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         self.names.add(record.name)
-        self.lines.append(self.format(record))
+        text = self.format(record)
+        request = getattr(record, "request", None)  # django.request's: its path and query
+        if request is not None:
+            text += f" {request!r} {getattr(request, 'META', {}).get('QUERY_STRING', '')}"
+        self.lines.append(text)
 
 
 @pytest.fixture
@@ -111,13 +123,14 @@ def wire_dump(sim: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     dump_the_wire(monkeypatch)
 
 
-def forbidden(sim: Any) -> dict[str, str]:
+def forbidden(sim: Any, token: str = ACCESS_TOKEN) -> dict[str, str]:
     secret = django_settings.AMAZON_PAY["SECRET_KEY"]
     values = {
         "secret key": secret,
         "secret key (url-encoded)": quote(secret, safe=""),
-        "access token": ACCESS_TOKEN,
-        "access token (url-encoded)": quote(ACCESS_TOKEN, safe=""),
+        "access token": token,
+        "access token (url-encoded)": quote(token, safe=""),
+        "access token (form-encoded)": quote_plus(token),
         "buyer name": BUYER["Name"],
         "buyer email": BUYER["Email"],
         "phone": ADDRESS["Phone"],
@@ -130,8 +143,8 @@ def forbidden(sim: Any) -> dict[str, str]:
     return values
 
 
-def assert_clean(logs: Collect, sim: Any) -> None:
-    values = forbidden(sim)
+def assert_clean(logs: Collect, sim: Any, token: str = ACCESS_TOKEN) -> None:
+    values = forbidden(sim, token)
     assert any(k.startswith("signature") for k in values), "no signed request was seen"
     text = "\n".join(logs.lines)
     leaks = [f"{what}: {value!r}" for what, value in values.items() if value in text]
@@ -250,3 +263,139 @@ def test_full_checkout_through_the_api_logs_no_secret(all_logs, api, monkeypatch
     assert client.post(f"{base}{declined}/confirm/").status_code >= 400
     assert any(name.startswith("django_amazonpay.mws") for name in all_logs.names)
     assert_clean(all_logs, api)
+
+
+# -- a storefront on a socket, the browser played through the simulator's buyer pages ------------
+
+
+class LoggingLiveServerThread(LiveServerThread):
+    """Django's live server with runserver's request handler: every request is logged to
+    django.server, as `manage.py runserver` (the demo) logs it."""
+
+    def _create_server(self, connections_override: Any = None) -> Any:
+        return self.server_class(
+            (self.host, self.port),
+            WSGIRequestHandler,
+            allow_reuse_address=False,
+            connections_override=connections_override,
+        )
+
+
+@pytest.fixture
+def storefront(
+    settings: Any, amazon_pay_simulator: Any, amazon_pay_simulator_exposed: None, monkeypatch: Any
+) -> Iterator[tuple[str, Any]]:
+    """tests/security/urls_storefront.py on 127.0.0.1: the checkout page, the API and the
+    simulator on one site; the app's MWS calls go to the simulator over that socket too."""
+    from django.core.cache import cache
+    from django.db import connections
+    from django.test.testcases import _StaticFilesHandler
+
+    from django_amazonpay.sandbox import buyer
+    from django_amazonpay.testing import unmount_simulator
+    from tests.security import urls_storefront
+
+    monkeypatch.setitem(buyer.BUYERS, "jp", [BUYER])
+    monkeypatch.setitem(buyer.ADDRESSES, "jp", [ADDRESS])
+    shared = {}
+    for conn in connections.all():
+        if conn.vendor == "sqlite" and conn.is_in_memory_db():
+            shared[conn.alias] = conn  # the server's threads see the test's database
+            conn.inc_thread_sharing()
+    thread = LoggingLiveServerThread("127.0.0.1", _StaticFilesHandler, connections_override=shared)
+    thread.daemon = True
+    thread.start()
+    thread.is_ready.wait()
+    if thread.error:
+        raise thread.error
+    url = f"http://127.0.0.1:{thread.port}"
+    urls_storefront.CURRENT["sim"] = amazon_pay_simulator
+    settings.ROOT_URLCONF = "tests.security.urls_storefront"
+    settings.AMAZON_PAY = {
+        **settings.AMAZON_PAY,
+        "ENDPOINT": url + "/amazonpay-sandbox",
+        "ORDER_RESOLVER": "tests.api.resolver.resolve",
+    }
+    unmount_simulator(amazon_pay_simulator)  # no in-process shortcut: HTTP all the way
+    cache.clear()
+    try:
+        yield url, amazon_pay_simulator
+    finally:
+        reset_clients()  # closes their kept-alive connections: the server's threads end
+        thread.terminate()
+        for conn in shared.values():
+            conn.dec_thread_sharing()
+        urls_storefront.CURRENT.clear()
+
+
+def _link(page: requests.Response, pattern: str) -> str:
+    return urljoin(page.url, html.unescape(re.search(pattern, page.text).group(1)))
+
+
+@pytest.mark.server
+@pytest.mark.django_db(transaction=True)
+def test_a_checkout_on_a_real_server_keeps_the_token_out_of_every_log_and_url(
+    all_logs, storefront
+) -> None:
+    from django_amazonpay.models import OrderReference
+
+    url, sim = storefront
+    with requests.Session() as browser:
+        visited, token, oro_id = _checkout(url, browser)
+    oro = OrderReference.objects.get(amazon_order_reference_id=oro_id)
+    assert oro.buyer_name == BUYER["Name"]  # Amazon showed the buyer: the token did its work
+    access_log = [line for line in all_logs.lines if line.startswith("django.server")]
+    mws = "POST /amazonpay-sandbox/OffAmazonPayments_Sandbox/2013-01-01"  # over the socket too
+    for request_line in ("GET /checkout/", "POST /amazonpay-sandbox/sandbox/buyer/wallet",
+                         f"POST /amazon-pay/api/checkouts/{oro_id}/confirm/", mws):  # fmt: skip
+        assert any(request_line in line for line in access_log), request_line
+    assert_clean(all_logs, sim, token)
+    for address in visited:
+        assert token not in address and quote(token, safe="") not in address, address
+        assert quote_plus(token) not in address, address
+    assert not any("#" in address for address in visited)
+
+
+def _checkout(url: str, browser: requests.Session) -> tuple[list[str], str, str]:
+    """The buyer's checkout as the page's script drives it: the URLs requested, the token,
+    the order reference id."""
+    visited: list[str] = []
+    browser.hooks["response"].append(lambda r, *args, **kwargs: visited.append(r.request.url))
+    page = browser.get(url + "/checkout/", timeout=10)
+    sign_in = _link(page, r'href="([^"]*/sandbox/buyer/sign-in[^"]*)"')
+    assert parse_qs(urlsplit(sign_in).query)["return_url"] == ["/checkout/"]  # same-site path
+    page = browser.get(sign_in, timeout=10)
+    page = browser.get(_link(page, r'href="(address\?[^"]+)"'), timeout=10)
+    page = browser.get(_link(page, r'href="(wallet\?[^"]+)"'), timeout=10)
+    hidden = re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page.text)
+    form = {name: html.unescape(value) for name, value in hidden}
+    done = browser.post(page.url.split("?")[0], data={**form, "payment_method": "visa-1111"},
+                        allow_redirects=False, timeout=10)  # fmt: skip
+    assert done.status_code == 302
+    back, fragment = urldefrag(urljoin(done.url, done.headers["Location"]))
+    browser.get(back, timeout=10)  # what a browser requests: the fragment stays in the page
+    handed = parse_qs(fragment)
+    token, oro_id = handed["access_token"][0], handed["amazon_order_reference_id"][0]
+    assert token.startswith("Atza|")
+    # the page's script posts the token in the body, as docs/widgets.md shows
+    api = url + "/amazon-pay/api/checkouts/"
+    headers = {"X-CSRFToken": browser.cookies["csrftoken"], "Referer": url + "/checkout/"}
+    body = {"amazon_order_reference_id": oro_id, "access_token": token}
+
+    def post(path: str, data: Any = None, key: str = "") -> requests.Response:
+        return browser.post(api + path, json=data, timeout=30,
+                            headers={**headers, "Idempotency-Key": key or path})  # fmt: skip
+
+    assert post("", body, "start").status_code == 201
+    assert post(f"{oro_id}/order/", {"order_id": "A-1"}).status_code == 200
+    confirmed = post(f"{oro_id}/confirm/")
+    assert confirmed.status_code == 200, confirmed.text
+    assert confirmed.json()["next_action"] == "complete"
+    assert browser.get(api + f"{oro_id}/payment/", timeout=10).status_code == 200
+    # refused on the way: someone else's session, garbage with the token in it
+    stranger = requests.post(api, json=body, timeout=10)
+    assert stranger.status_code >= 400
+    garbage = browser.post(api, data="{not json " + token, timeout=10,
+                           headers={**headers, "Content-Type": "application/json"})  # fmt: skip
+    assert garbage.status_code == 400
+    return visited, token, oro_id
