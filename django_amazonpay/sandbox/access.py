@@ -1,6 +1,6 @@
 """Who may use the simulator's control routes (state, faults, clock, objects, reset...).
 
-Two ways in (docs/security.md, Simulator):
+Two ways in (docs/simulator.md, "Control routes"):
 
 - the transport vouches for the caller by setting `CONTROL_GRANTED` in the environ to True:
   the in-process adapter (the test's own code), and the Django mount for a staff user whose

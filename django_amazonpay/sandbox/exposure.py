@@ -3,7 +3,7 @@
 It does with DEBUG on. With DEBUG off it answers only when the project says so explicitly,
 `AMAZON_PAY["SIMULATOR_EXPOSED"] = True`, or while a test asked for it (`exposed_in_tests`,
 the `amazon_pay_simulator_exposed` fixture); otherwise every URL under the mount is a 404.
-`manage.py check` reports a mount that would answer nothing (docs/security.md, Simulator).
+`manage.py check` reports a mount that would answer nothing (docs/simulator.md, "Exposure").
 The standalone server and the in-process route are not Django views: this does not apply.
 """
 

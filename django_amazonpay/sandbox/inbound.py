@@ -1,8 +1,8 @@
 """Reading what a client sent, defensively: body size, JSON, query strings, control bytes.
 
 Every problem becomes `BadInput` (a 4xx with an error code and a description saying what to
-fix); the WSGI app renders it in the shape of the route asked for (docs/security.md,
-Simulator).
+fix); the WSGI app renders it in the shape of the route asked for (docs/simulator.md,
+"Hostile input").
 """
 
 from __future__ import annotations

@@ -90,8 +90,8 @@ def request_params(environ: dict, body: bytes) -> dict[str, str]:
     return params
 
 
-#: how a refused body or path reads on the MWS wire (codes of our own: docs/security.md,
-#: Simulator; Amazon's own answers to these are unconfirmed)
+#: how a refused body or path reads on the MWS wire (codes of our own: docs/simulator.md,
+#: "Hostile input"; Amazon's own answers to these are unconfirmed)
 MWS_CODES = {413: "RequestEntityTooLarge", 411: "MissingContentLength"}
 
 

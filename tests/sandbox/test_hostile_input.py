@@ -200,8 +200,8 @@ def send(
 
 
 def _mixed_environments(content: bytes) -> bool:
-    """Amazon's own 500 for a sandbox id on the production path or the reverse (docs:
-    security.md, Simulator): the simulator says what Amazon says, the app must cope."""
+    """Amazon's own 500 for a sandbox id on the production path or the reverse
+    (docs/simulator.md, "Hostile input"): the simulator says what Amazon says."""
     return b"<Code>InternalServerError</Code>" in content
 
 
