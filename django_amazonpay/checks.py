@@ -144,6 +144,31 @@ def check_host_wiring(app_configs: Any = None, **kwargs: Any) -> list[checks.Che
     return messages
 
 
+@checks.register(checks.Tags.security, checks.Tags.urls)
+def check_simulator_exposure(
+    app_configs: Any = None, **kwargs: Any
+) -> list[checks.CheckMessage]:
+    """E104: the simulator's URLs are routed with DEBUG off and SIMULATOR_EXPOSED not True.
+
+    Such a mount answers 404 to everything (sandbox/exposure.py), so either it was meant for
+    development only and the URLconf forgot the DEBUG guard, or the setting is missing.
+    """
+    from .sandbox.exposure import exposed_by_setting
+
+    if settings.DEBUG or exposed_by_setting() or not routes().simulator:
+        return []
+    return [
+        checks.Error(
+            f"the Amazon Pay simulator's URLs ({SIMULATOR_MODULE}) are routed while DEBUG is "
+            "False: they answer 404 to everything",
+            hint="Include them only under `if settings.DEBUG:`. To serve the simulator "
+            "without DEBUG (a shared test server, never the live shop), set "
+            "AMAZON_PAY['SIMULATOR_EXPOSED'] = True; its control routes stay staff-only.",
+            id="django_amazonpay.E104",
+        )
+    ]
+
+
 @checks.register(checks.Tags.security, deploy=True)
 def check_production_safety(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
     """W101-W104: the sandbox, a redirected endpoint, a trusted simulator or the simulator's
@@ -159,8 +184,9 @@ def check_production_safety(app_configs: Any = None, **kwargs: Any) -> list[chec
             checks.Warning(
                 f"the Amazon Pay simulator's URLs ({SIMULATOR_MODULE}) are routed while DEBUG "
                 "is False",
-                hint="Include them only in development (e.g. under `if settings.DEBUG:`): "
-                "anyone can read and rewrite the simulator's state and play its buyer.",
+                hint="Include them only in development (e.g. under `if settings.DEBUG:`) and "
+                "remove AMAZON_PAY['SIMULATOR_EXPOSED']: anyone can play its buyer, and its "
+                "staff can rewrite its state.",
                 id="django_amazonpay.W104",
             )
         )

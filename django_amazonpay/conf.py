@@ -79,6 +79,8 @@ DEFAULTS: dict[str, Any] = {
     "IPN_REJECTED_RATE": "60/minute",  # refused deliveries per client address; None: off
     "IPN_RETENTION_DAYS": 90,  # processed and ignored notifications are purged after this
     "IPN_REJECTED_RETENTION_DAYS": 7,  # rejected and duplicate deliveries after this
+    # the simulator mounted in the project answers with DEBUG off only when this is True
+    "SIMULATOR_EXPOSED": False,
 }
 
 REQUIRED = ("SELLER_ID", "ACCESS_KEY", "SECRET_KEY")
@@ -104,7 +106,14 @@ NON_NEGATIVE_INTEGERS = (
     "SETTLE_BATCH_SIZE",
     "EXPIRY_WARNING_HOURS",
 )
-BOOLEANS = ("SANDBOX", "THROTTLE", "CAPTURE_NOW", "IPN_TRUST_SIMULATOR", "AUTHORIZE_ON_CONFIRM")
+BOOLEANS = (
+    "SANDBOX",
+    "THROTTLE",
+    "CAPTURE_NOW",
+    "IPN_TRUST_SIMULATOR",
+    "AUTHORIZE_ON_CONFIRM",
+    "SIMULATOR_EXPOSED",
+)
 
 
 class ConfigurationError(AmazonPayError, ImproperlyConfigured):
@@ -453,6 +462,7 @@ class AmazonPaySettings:
     ipn_rejected_rate: str | None
     ipn_retention_days: int
     ipn_rejected_retention_days: int
+    simulator_exposed: bool
 
     def client_config(self) -> ClientConfig:
         return ClientConfig(

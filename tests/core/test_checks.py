@@ -160,7 +160,8 @@ def test_a_correctly_configured_host_gets_no_wiring_warnings(
 
 
 def test_simulator_urls_routed_outside_debug_warn_on_deploy(settings: Any) -> None:
-    settings.AMAZON_PAY = {**GOOD, "SANDBOX": False}
+    # exposed on purpose (else plain `check` errors: tests/sandbox/test_exposure.py)
+    settings.AMAZON_PAY = {**GOOD, "SANDBOX": False, "SIMULATOR_EXPOSED": True}
     for urlconf in (MOUNTED, NESTED):
         with override_settings(ROOT_URLCONF=urlconf):
             assert set(messages(deploy=True)) == {"django_amazonpay.W104"}
