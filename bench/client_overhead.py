@@ -27,6 +27,7 @@ from typing import Any
 import requests
 
 ACCESS, SECRET, SELLER = "AKIABENCH", "bench-secret/Key+1=", "A1BENCHSELLER"
+CONTROL_TOKEN = "bench-control-token"  # a throwaway simulator's control token
 SEQUENCE = 10
 _serial = itertools.count()
 
@@ -155,11 +156,13 @@ def simulator_process() -> Iterator[tuple[str, Callable[[], str]]]:
     port = _free_port()
     proc = subprocess.Popen(  # noqa: S603 (our own module, fixed arguments)
         [sys.executable, "-m", "django_amazonpay.sandbox", "--port", str(port),
-         "--seller-id", SELLER, "--access-key", ACCESS, "--secret-key", SECRET],
+         "--seller-id", SELLER, "--access-key", ACCESS, "--secret-key", SECRET,
+         "--control-token", CONTROL_TOKEN],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     buyer = requests.Session()
+    buyer.headers["X-Simulator-Token"] = CONTROL_TOKEN  # order-references is a control route
     try:
         for _ in range(100):
             try:
