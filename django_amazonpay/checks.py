@@ -274,3 +274,60 @@ def check_ipn_trust(app_configs: Any = None, **kwargs: Any) -> list[checks.Check
             )
         )
     return messages
+
+
+#: networks that hold every address: trusting them believes anyone's X-Forwarded-For
+_EVERYWHERE = ("0.0.0.0/0", "::/0")
+
+
+def _proxy_signs() -> list[str]:
+    """The host settings that say the site runs behind a reverse proxy."""
+    signs = []
+    num_proxies = (getattr(settings, "REST_FRAMEWORK", None) or {}).get("NUM_PROXIES")
+    if num_proxies is not None:
+        signs.append(f"REST_FRAMEWORK['NUM_PROXIES'] = {num_proxies!r}")
+    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
+        signs.append("SECURE_PROXY_SSL_HEADER")
+    signs += [
+        name
+        for name in ("USE_X_FORWARDED_HOST", "USE_X_FORWARDED_PORT")
+        if getattr(settings, name, False)
+    ]
+    return signs
+
+
+@checks.register(checks.Tags.security)
+def check_trusted_proxies(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """W0NN (TRUSTED_PROXIES): a proxy the host trusts elsewhere but not here, or a
+    TRUSTED_PROXIES that trusts every address (docs/api.md, Trusted proxies)."""
+    from .conf import proxy_networks
+
+    raw = getattr(settings, "AMAZON_PAY", None)
+    if not isinstance(raw, dict):
+        return []
+    networks = proxy_networks(raw.get("TRUSTED_PROXIES"))
+    if networks is None:  # malformed: E0NN from check_amazon_pay_settings
+        return []
+    warning_id = _id("TRUSTED_PROXIES", warning=True)
+    if any(str(network) in _EVERYWHERE for network in networks):
+        return [
+            checks.Warning(
+                "AMAZON_PAY['TRUSTED_PROXIES'] trusts every address: any client can name "
+                "its own address in X-Forwarded-For and escape the per-address limits",
+                hint="List only your reverse proxies' addresses or networks.",
+                id=warning_id,
+            )
+        ]
+    signs = _proxy_signs()
+    if networks or not signs:
+        return []
+    return [
+        checks.Warning(
+            f"{', '.join(signs)} says the site runs behind a proxy, but "
+            "AMAZON_PAY['TRUSTED_PROXIES'] is not set: the storefront API takes REMOTE_ADDR, "
+            "the proxy's address, as every buyer's, so all buyers share one per-address limit",
+            hint="Set AMAZON_PAY['TRUSTED_PROXIES'] to your proxies' networks (e.g. "
+            "['10.0.0.0/8']); X-Forwarded-For is believed only from them (docs/api.md).",
+            id=warning_id,
+        )
+    ]

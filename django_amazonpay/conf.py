@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import difflib
 import inspect
+import ipaddress
 import numbers
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
@@ -23,6 +25,7 @@ from .mws.errors import AmazonPayError
 from .regions import REGIONS, Region
 
 SETTING_NAME = "AMAZON_PAY"
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 #: the AWS account of Amazon Pay's SNS topics, as observed (unconfirmed: docs/ipn.md, Trust)
 AMAZON_PAY_SNS_ACCOUNT = "291180941288"
@@ -81,6 +84,11 @@ DEFAULTS: dict[str, Any] = {
     "IPN_REJECTED_RETENTION_DAYS": 7,  # rejected and duplicate deliveries after this
     # the simulator mounted in the project answers with DEBUG off only when this is True
     "SIMULATOR_EXPOSED": False,
+    # who a client is, and what one client may spend (docs/api.md, Throttling)
+    "TRUSTED_PROXIES": None,  # networks of your reverse proxies; None: REMOTE_ADDR is the client
+    "API_ADDRESS_WRITE_RATE": "60/minute",  # POSTs per client address, any session; None: off
+    "API_START_RATE": "10/minute",  # checkout starts per client address; None: off
+    "THROTTLE_RESERVED_SHARE": 0.25,  # of every MWS bucket, kept for buyers and for background
 }
 
 REQUIRED = ("SELLER_ID", "ACCESS_KEY", "SECRET_KEY")
@@ -278,6 +286,7 @@ def problems(raw: Any = None) -> list[Problem]:
             )
         )
     found += _ipn_problems(merged)
+    found += _api_problems(merged)
     for key in ("API_READ_RATE", "API_WRITE_RATE"):
         rate = merged[key]
         if rate is not None and not _is_rate(rate):
@@ -353,6 +362,52 @@ def _ipn_problems(merged: dict[str, Any]) -> list[Problem]:
                 )
             )
     return found
+
+
+def _api_problems(merged: dict[str, Any]) -> list[Problem]:
+    """The client identity and quota keys (docs/api.md, Throttling and Quota shares)."""
+    found: list[Problem] = []
+    for key in ("API_ADDRESS_WRITE_RATE", "API_START_RATE"):
+        rate = merged[key]
+        if rate is not None and not _is_rate(rate):
+            found.append(
+                Problem(
+                    key,
+                    f"AMAZON_PAY[{key!r}] = {rate!r} is not a throttle rate",
+                    "Use a DRF rate such as '30/minute' (second, minute, hour, day), or None.",
+                )
+            )
+    if proxy_networks(merged["TRUSTED_PROXIES"]) is None:
+        found.append(
+            Problem(
+                "TRUSTED_PROXIES",
+                "AMAZON_PAY['TRUSTED_PROXIES'] must be a list of IP networks",
+                "List your reverse proxies' addresses or networks, e.g. ['10.0.0.0/8', "
+                "'127.0.0.1'], or set None when clients connect directly (docs/api.md).",
+            )
+        )
+    share = merged["THROTTLE_RESERVED_SHARE"]
+    if isinstance(share, bool) or not isinstance(share, numbers.Real) or not 0 <= share <= 0.5:
+        found.append(
+            Problem(
+                "THROTTLE_RESERVED_SHARE",
+                f"AMAZON_PAY['THROTTLE_RESERVED_SHARE'] = {share!r} is not allowed",
+                "Use a fraction from 0 (no shares) to 0.5, e.g. 0.25 (docs/api.md, Quota shares).",
+            )
+        )
+    return found
+
+
+def proxy_networks(value: Any) -> tuple[IPNetwork, ...] | None:
+    """TRUSTED_PROXIES as networks (() when unset); None when it is not a list of networks."""
+    if value is None:
+        return ()
+    if isinstance(value, str) or not isinstance(value, (list, tuple)):
+        return None
+    try:
+        return tuple(ipaddress.ip_network(item, strict=False) for item in value)
+    except (TypeError, ValueError):
+        return None
 
 
 def _unknown_key(key: Any) -> Problem:
@@ -463,6 +518,10 @@ class AmazonPaySettings:
     ipn_retention_days: int
     ipn_rejected_retention_days: int
     simulator_exposed: bool
+    trusted_proxies: list[str] | tuple[str, ...] | None
+    api_address_write_rate: str | None
+    api_start_rate: str | None
+    throttle_reserved_share: float
 
     def client_config(self) -> ClientConfig:
         return ClientConfig(
@@ -478,7 +537,13 @@ class AmazonPaySettings:
             retry=RetryPolicy(self.max_retries, self.backoff_base, self.backoff_max),
             throttle=self.throttle,
             throttle_max_wait=self.throttle_max_wait,
+            throttle_reserved_share=float(self.throttle_reserved_share),
         )
+
+    @cached_property
+    def trusted_proxy_networks(self) -> tuple[IPNetwork, ...]:
+        """TRUSTED_PROXIES parsed (empty: no proxy is trusted)."""
+        return proxy_networks(self.trusted_proxies) or ()
 
     @property
     def release_environment(self) -> str:

@@ -1,4 +1,4 @@
-"""Every API error as `{"error": code, "error_description": text}` (seed 003's shape).
+"""Every API error as `{"error": code, "error_description": text}` (docs/api.md, Errors).
 
 `exception_handler` is returned by the API views' `get_exception_handler`, so the host's
 global EXCEPTION_HANDLER never changes our bodies (STYLE 9). This module alone decides which
@@ -9,17 +9,28 @@ generic 500 body, never a traceback.
 from __future__ import annotations
 
 import logging
+import math
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
+from django.db import OperationalError
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
 from ..conf import ConfigurationError
-from ..mws.errors import MwsError, ServerError, Throttled, TransportError
+from ..mws.errors import (
+    MalformedResponse,
+    MwsError,
+    RequestValidationError,
+    ServerError,
+    Throttled,
+    TransportError,
+)
 from ..services import errors as service_errors
 
 logger = logging.getLogger(__name__)
@@ -74,6 +85,44 @@ class WrongState(ApiError):
     default_detail = _("The checkout is not in a state that allows this step.")
 
 
+class AccessTokenRequired(ApiError):
+    default_code = "access_token_required"
+    default_detail = _(
+        "Send the buyer's Login with Amazon access token (access_token) with the order "
+        "reference id: a checkout starts only for the buyer who signed in."
+    )
+
+
+class InvalidAccessToken(ApiError):
+    default_code = "invalid_access_token"
+    default_detail = _(
+        "access_token is not a Login with Amazon access token: send it as the Amazon Pay "
+        "button gave it (Atza|..., URL-decoded, at most 2048 characters)."
+    )
+
+
+class WrongEnvironment(ApiError):
+    default_code = "wrong_environment"
+
+
+class RequestTooLarge(ApiError):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "request_too_large"
+    default_detail = _("The request body is too large for this API.")
+
+
+class FormatNotAcceptable(ApiError):
+    status_code = status.HTTP_406_NOT_ACCEPTABLE
+    default_code = "not_acceptable"
+    default_detail = _("This endpoint does not answer in that format: leave out ?format=.")
+
+
+class DatabaseBusy(ApiError):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "database_busy"
+    default_detail = _("The shop's database was busy with another request: try again.")
+
+
 #: service error class -> (HTTP status, description safe to show)
 _SERVICE_ERRORS: list[tuple[type[Exception], int]] = [
     (service_errors.InvalidStateError, status.HTTP_409_CONFLICT),
@@ -96,6 +145,26 @@ _DRF_CODES: list[tuple[type[exceptions.APIException], str]] = [
     (exceptions.UnsupportedMediaType, "unsupported_media_type"),
     (exceptions.Throttled, "throttled"),
 ]
+
+
+class JsonErrors:
+    """Mixin for the API's views: errors from exception_handler, always rendered as JSON
+    (whatever ?format= or Accept asked for), and a ?format= naming no renderer is 406."""
+
+    def get_exception_handler(self) -> Any:
+        return exception_handler
+
+    def perform_content_negotiation(self, request: Any, force: bool = False) -> Any:
+        try:
+            return super().perform_content_negotiation(request, force)  # type: ignore[misc]
+        except Http404:  # DRF's answer to an unknown ?format=
+            raise FormatNotAcceptable() from None
+
+    def finalize_response(self, request: Any, response: Any, *args: Any, **kwargs: Any) -> Any:
+        if getattr(response, "exception", False):
+            request.accepted_renderer = JSONRenderer()
+            request.accepted_media_type = JSONRenderer.media_type
+        return super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
 
 
 def error_body(code: str, description: Any) -> dict[str, str]:
@@ -134,6 +203,27 @@ def _unavailable(error: MwsError) -> bool:
     return isinstance(error, ServerError | Throttled)
 
 
+#: SQLSTATEs of PostgreSQL's lock and serialization failures: another transaction won
+_LOCK_STATES = ("40001", "40P01", "55P03")
+
+
+def database_busy(exc: BaseException) -> bool:
+    """Whether `exc` is a lock another request held (SQLite's "database is locked",
+    PostgreSQL's serialization failure, deadlock or lock timeout): a retry can succeed."""
+    if not isinstance(exc, OperationalError):
+        return False
+    if "database is locked" in str(exc) or "database table is locked" in str(exc):
+        return True
+    return getattr(exc.__cause__, "sqlstate", None) in _LOCK_STATES
+
+
+def _retry_after(exc: BaseException) -> dict[str, str]:
+    """A Retry-After header when the error knows how long a retry should wait."""
+    error = exc.error if isinstance(exc, service_errors.AmazonRequestError) else exc
+    seconds = getattr(error, "retry_after", None)
+    return {"Retry-After": str(max(1, math.ceil(seconds)))} if seconds is not None else {}
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
     """The API's exception handler: a response for every exception, never a traceback."""
     headers: dict[str, str] = {}
@@ -141,6 +231,13 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
         exc = CheckoutNotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, RequestDataTooBig):
+        exc = RequestTooLarge()
+    elif database_busy(exc):
+        logger.info("database busy, answered 409: %s", exc)
+        exc, headers = DatabaseBusy(), {"Retry-After": "1"}
+    elif isinstance(exc, RequestValidationError):
+        exc = exceptions.ValidationError(str(exc))
     if isinstance(exc, ApiError):
         body, code = error_body(exc.default_code, exc.detail), exc.status_code
     elif isinstance(exc, exceptions.APIException):
@@ -162,6 +259,11 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
         logger.warning("Amazon Pay unavailable: %s", exc)
         body = error_body("amazon_unavailable", _("Amazon Pay did not answer; try again."))
         code = status.HTTP_503_SERVICE_UNAVAILABLE
+        headers.update(_retry_after(exc))
+    elif isinstance(exc, MalformedResponse):
+        logger.warning("Amazon Pay answered something unreadable: %s", exc)
+        body = error_body("amazon_error", _("Amazon Pay's answer could not be read."))
+        code = status.HTTP_502_BAD_GATEWAY
     elif isinstance(exc, service_errors.ServiceError):
         code = next(
             (s for cls, s in _SERVICE_ERRORS if isinstance(exc, cls)), status.HTTP_400_BAD_REQUEST

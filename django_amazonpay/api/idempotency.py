@@ -3,8 +3,9 @@
 The key is stored (per caller) before the work starts, so a concurrent duplicate is refused
 with 409 instead of running twice; the answer is stored when the work is done and replayed,
 with `Idempotent-Replayed: true`, to every later request with the same key and body. Answers
-with a 5xx status are not kept: the work may not have happened, so a retry runs again (the
-services below are idempotent themselves). Keys are forgotten after KEY_TTL.
+with a 5xx status, and 409 database_busy, are not kept: the work may not have happened, so a
+retry runs again (the services below are idempotent themselves). Keys are forgotten after
+KEY_TTL.
 """
 
 from __future__ import annotations
@@ -22,7 +23,12 @@ from rest_framework.response import Response
 
 from ..models import IdempotencyKey
 from ..services.savepoints import guarded_statement
-from .errors import IdempotencyKeyInUse, IdempotencyKeyReused, InvalidIdempotencyKey
+from .errors import (
+    DatabaseBusy,
+    IdempotencyKeyInUse,
+    IdempotencyKeyReused,
+    InvalidIdempotencyKey,
+)
 from .permissions import caller
 
 HEADER = "Idempotency-Key"
@@ -52,6 +58,12 @@ def _replay(row: IdempotencyKey) -> Response:
     )
 
 
+def _try_again(response: Response) -> bool:
+    """An answer that asks for a retry, which a replay would refuse forever."""
+    data = response.data if isinstance(response.data, dict) else {}
+    return data.get("error") == DatabaseBusy.default_code
+
+
 def idempotent(request: Request, handle: Callable[[], Response]) -> Response:
     """Run `handle` once per Idempotency-Key; without the header, just run it."""
     key = _key(request)
@@ -74,7 +86,7 @@ def idempotent(request: Request, handle: Callable[[], Response]) -> Response:
     except BaseException:
         row.delete()
         raise
-    if response.status_code >= 500:
+    if response.status_code >= 500 or _try_again(response):
         row.delete()
         return response
     row.response_status = response.status_code

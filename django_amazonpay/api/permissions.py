@@ -9,8 +9,11 @@ their id.
 
 from __future__ import annotations
 
+import re
+from importlib import import_module
 from typing import Any
 
+from django.conf import settings
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
@@ -19,6 +22,22 @@ from ..models import OrderReference
 from .errors import CheckoutNotFound, CsrfFailed
 
 SESSION_KEY = "django_amazonpay_checkouts"
+#: the shape of an Amazon order reference id; anything else is no checkout, unasked
+ORDER_REFERENCE_ID = re.compile(r"[SP][0-9]{2}-[0-9]{7}-[0-9]{7}")
+#: what a session key from a cookie may contain: printable ASCII, no space
+_SESSION_KEY_CHARACTERS = re.compile(r"[!-~]*")
+
+
+def usable_session(request: Request) -> None:
+    """Replace a session whose cookie holds control or non-ASCII characters (which a
+    database session store would send to its database, and PostgreSQL refuses NUL) with a
+    new empty one: the caller is treated as a new visitor and gets a clean cookie."""
+    django_request = request._request
+    session = getattr(django_request, "session", None)
+    key = getattr(session, "session_key", None)
+    if key and not _SESSION_KEY_CHARACTERS.fullmatch(key):
+        engine = import_module(settings.SESSION_ENGINE)
+        django_request.session = engine.SessionStore()
 
 
 class CsrfSessionAuthentication(SessionAuthentication):
@@ -72,7 +91,9 @@ def owns(request: Request, oro: OrderReference) -> bool:
 
 
 def owned_checkout(request: Request, oro_id: str) -> OrderReference:
-    """The caller's order reference, or 404 (unknown and foreign ids alike)."""
+    """The caller's order reference, or 404 (malformed, unknown and foreign ids alike)."""
+    if not ORDER_REFERENCE_ID.fullmatch(oro_id):  # never sent to the database
+        raise CheckoutNotFound()
     oro = OrderReference.objects.filter(amazon_order_reference_id=oro_id).first()
     if oro is None or not owns(request, oro):
         raise CheckoutNotFound()

@@ -10,12 +10,18 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.extensions import (
+    OpenApiAuthenticationExtension,
+    OpenApiSerializerFieldExtension,
+)
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.permissions import AllowAny
 
 from .. import __version__
+from ..conf import get_settings
+from .errors import JsonErrors
+from .throttling import CheckoutReadThrottle
 
 
 class CsrfSessionScheme(OpenApiAuthenticationExtension):
@@ -27,6 +33,19 @@ class CsrfSessionScheme(OpenApiAuthenticationExtension):
 
     def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
         return {"type": "apiKey", "in": "cookie", "name": settings.SESSION_COOKIE_NAME}
+
+
+class OrderReferenceIdScheme(OpenApiSerializerFieldExtension):
+    """Only ids of the shop's environment are accepted (S... in the sandbox, P... live):
+    the pattern says so, so that a client generated from the schema sends no other."""
+
+    target_class = "django_amazonpay.api.serializers.OrderReferenceIdField"
+
+    def map_serializer_field(self, auto_schema: Any, direction: Any) -> dict[str, Any]:
+        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        prefix = "S" if get_settings().sandbox else "P"
+        schema["pattern"] = f"^{prefix}[0-9]{{2}}-[0-9]{{7}}-[0-9]{{7}}$"
+        return schema
 
 
 class CheckoutSchema(AutoSchema):
@@ -65,9 +84,12 @@ def only_this_api(endpoints: list[tuple[str, str, str, Any]], **kwargs: Any) -> 
     ]
 
 
-class SchemaView(SpectacularAPIView):
+class SchemaView(JsonErrors, SpectacularAPIView):
+    """The schema as YAML, or JSON with ?format=json; errors in the API's shape, as JSON."""
+
     authentication_classes: list = []
     permission_classes = [AllowAny]
+    throttle_classes = [CheckoutReadThrottle]
     custom_settings = {
         "TITLE": "django-amazonpay storefront API",
         "DESCRIPTION": "Amazon Pay checkout steps for the storefront. See docs/api.md.",

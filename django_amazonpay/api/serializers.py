@@ -11,15 +11,20 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ..amounts import CURRENCY_EXPONENTS
+from ..conf import get_settings
 from ..models import Authorization, Capture, OrderReference
 from .steps import NEXT_ACTIONS, UNREAD, latest_authorization, next_action, wallet_mode
 
-#: spec 2.3: S (sandbox) or P (production), then ddd-ddddddd-ddddddd
+#: S (sandbox) or P (production), then ddd-ddddddd-ddddddd (docs/api.md, Input)
 ORDER_REFERENCE_ID = RegexValidator(
-    r"^[SP]\d{2}-\d{7}-\d{7}$", _("Not an Amazon order reference id (e.g. S03-1234567-1234567).")
+    r"^[SP][0-9]{2}-[0-9]{7}-[0-9]{7}\Z",
+    _("Not an Amazon order reference id (e.g. S03-1234567-1234567)."),
 )
+#: a Login with Amazon access token as Amazon hands it out (docs/api.md, Input): checked
+#: here so that nothing else reaches Amazon; the value never appears in a message
+ACCESS_TOKEN = RegexValidator(r"^Atza\|[A-Za-z0-9._~+/=|-]{1,2043}\Z", code="invalid_token")
 ORDER_ID = RegexValidator(
-    r"^[A-Za-z0-9][A-Za-z0-9_.:/#-]*$", _("Use letters, digits and _ . : / # - only.")
+    r"^[A-Za-z0-9][A-Za-z0-9_.:/#-]*\Z", _("Use letters, digits and _ . : / # - only.")
 )
 
 
@@ -42,18 +47,36 @@ class MoneyField(serializers.Field):
         return str(Decimal(amount).quantize(Decimal(1).scaleb(-exponent)))
 
 
+class OrderReferenceIdField(serializers.CharField):
+    """An order reference id; the schema's pattern names the shop's environment's prefix
+    (schema.OrderReferenceIdScheme)."""
+
+
 class StartCheckoutSerializer(serializers.Serializer):
-    amazon_order_reference_id = serializers.CharField(
+    amazon_order_reference_id = OrderReferenceIdField(
         max_length=64,
         validators=[ORDER_REFERENCE_ID],
         help_text=_("The id the Amazon Pay widgets gave the storefront."),
     )
     access_token = serializers.CharField(
         max_length=2048,
-        required=False,
-        allow_blank=True,
+        validators=[ACCESS_TOKEN],
         help_text=_("The buyer's Login with Amazon access token (to read the full address)."),
     )
+
+    def validate_amazon_order_reference_id(self, value: str) -> str:
+        live = value.startswith("P")
+        if live == get_settings().sandbox:
+            # no retry can fix it: Amazon answers a 500 for an id of the other environment
+            raise serializers.ValidationError(
+                _("This is a production order reference id (P...), but the shop uses Amazon "
+                  "Pay's sandbox: use the sandbox button, or set AMAZON_PAY['SANDBOX'] = False.")
+                if live
+                else _("This is a sandbox order reference id (S...), but the shop takes live "
+                       "payments: use the live Amazon Pay button."),
+                code="wrong_environment",
+            )  # fmt: skip
+        return value
 
 
 class SetOrderSerializer(serializers.Serializer):
@@ -66,11 +89,20 @@ class SetOrderSerializer(serializers.Serializer):
     )
 
 
+#: control characters (tab and newlines aside) have no place in a note sent to Amazon
+PRINTABLE = RegexValidator(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]",
+    _("Control characters are not allowed."),
+    inverse_match=True,
+)
+
+
 class CancelSerializer(serializers.Serializer):
     reason = serializers.CharField(
         max_length=255,
         required=False,
         allow_blank=True,
+        validators=[PRINTABLE],
         help_text=_("Why the buyer or shop canceled (sent to Amazon)."),
     )
 

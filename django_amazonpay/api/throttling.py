@@ -1,6 +1,11 @@
-"""DRF throttles for the API, rates from AMAZON_PAY (API_READ_RATE, API_WRITE_RATE).
+"""DRF throttles for the API, rates from AMAZON_PAY, counted in Django's default cache.
 
-Counted per caller (user, else session, else client address) in Django's default cache.
+Per caller (the signed-in user, else the session): API_READ_RATE for reads, API_WRITE_RATE
+for writes. Anyone can start a new session by dropping a cookie, so writes are also counted
+per client address (API_ADDRESS_WRITE_RATE), and checkout starts, the only step that reaches
+Amazon before the caller owns a checkout, have their own per-address rate (API_START_RATE).
+The address is REMOTE_ADDR unless TRUSTED_PROXIES says otherwise (addresses.py): DRF's own
+get_ident, which believes X-Forwarded-For when NUM_PROXIES is unset, is never used.
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ from typing import Any
 from rest_framework.request import Request
 from rest_framework.throttling import SimpleRateThrottle
 
+from ..addresses import client_address
 from ..conf import get_settings
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
@@ -17,6 +23,7 @@ SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 class _CheckoutThrottle(SimpleRateThrottle):
     setting = ""
+    #: counts safe (read) requests when True, unsafe (write) requests when False
     safe = True
 
     def __init__(self) -> None:  # the rate is read per request: settings may change
@@ -34,15 +41,26 @@ class _CheckoutThrottle(SimpleRateThrottle):
         self.num_requests, self.duration = self.parse_rate(self.rate)
         return super().allow_request(request, view)
 
+    def get_ident(self, request: Request) -> str:
+        return client_address(request)
+
     def get_cache_key(self, request: Request, view: Any) -> str:
+        return self.cache_format % {"scope": self.scope, "ident": self.ident(request)}
+
+    def ident(self, request: Request) -> str:
+        """Who is counted: the caller (user, else session, else address)."""
         user = request.user
         if user and user.is_authenticated:
-            ident = f"user:{user.pk}"
-        elif getattr(request, "session", None) is not None and request.session.session_key:
-            ident = f"session:{request.session.session_key}"
-        else:
-            ident = f"addr:{self.get_ident(request)}"
-        return self.cache_format % {"scope": self.scope, "ident": ident}
+            return f"user:{user.pk}"
+        session = getattr(request, "session", None)
+        if session is not None and session.session_key:
+            return f"session:{session.session_key}"
+        return f"addr:{self.get_ident(request)}"
+
+
+class _AddressThrottle(_CheckoutThrottle):
+    def ident(self, request: Request) -> str:
+        return f"addr:{self.get_ident(request)}"
 
 
 class CheckoutReadThrottle(_CheckoutThrottle):
@@ -54,4 +72,18 @@ class CheckoutReadThrottle(_CheckoutThrottle):
 class CheckoutWriteThrottle(_CheckoutThrottle):
     scope = "amazon_pay_write"
     setting = "api_write_rate"
+    safe = False
+
+
+class AddressWriteThrottle(_AddressThrottle):
+    scope = "amazon_pay_address_write"
+    setting = "api_address_write_rate"
+    safe = False
+
+
+class StartThrottle(_AddressThrottle):
+    """Only on the start view: every start from one address, whatever its sessions."""
+
+    scope = "amazon_pay_start"
+    setting = "api_start_rate"
     safe = False

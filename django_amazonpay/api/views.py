@@ -11,9 +11,10 @@ from typing import Any
 
 from django.http import HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import status
-from rest_framework.parsers import JSONParser
+from rest_framework.exceptions import ValidationError
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -24,11 +25,21 @@ from ..client import interactive
 from ..conf import get_settings
 from ..models import OrderReference
 from ..mws.errors import MwsError, TransportError
+from ..services.errors import AmazonRequestError
 from ..states import OrderReferenceState
 from . import serializers as s
-from .errors import CheckoutNotFound, WrongState, error_body, exception_handler
+from .errors import (
+    AccessTokenRequired,
+    CheckoutNotFound,
+    InvalidAccessToken,
+    JsonErrors,
+    WrongEnvironment,
+    WrongState,
+    error_body,
+)
 from .idempotency import HEADER, idempotent
 from .orders import resolve_order
+from .parsing import JSONBodyParser, check_body_size
 from .permissions import (
     CsrfSessionAuthentication,
     HasSession,
@@ -36,6 +47,7 @@ from .permissions import (
     owned_checkout,
     owns,
     remember_checkout,
+    usable_session,
 )
 from .schema import CheckoutSchema
 from .steps import (
@@ -45,7 +57,12 @@ from .steps import (
     payment_outcome,
     result_action,
 )
-from .throttling import CheckoutReadThrottle, CheckoutWriteThrottle
+from .throttling import (
+    AddressWriteThrottle,
+    CheckoutReadThrottle,
+    CheckoutWriteThrottle,
+    StartThrottle,
+)
 
 IDEMPOTENCY_PARAMETER = OpenApiParameter(
     HEADER,
@@ -58,32 +75,41 @@ IDEMPOTENCY_PARAMETER = OpenApiParameter(
 ERROR_RESPONSES = {
     code: OpenApiResponse(s.ErrorSerializer, description=text)
     for code, text in (
-        (400, "invalid_request, invalid_json, invalid_idempotency_key, or Amazon's code"),
+        (
+            400,
+            "invalid_request, invalid_json, invalid_idempotency_key, access_token_required, "
+            "invalid_access_token, wrong_environment, or Amazon's code",
+        ),
         (403, "csrf_failed"),
-        (404, "no_checkout (unknown or another caller's), no_order"),
-        (409, "invalid_state, idempotency_key_in_use"),
+        (404, "no_checkout (malformed, unknown, nonexistent or another caller's), no_order"),
+        (406, "not_acceptable (?format= other than json)"),
+        (409, "invalid_state, idempotency_key_in_use, database_busy"),
+        (413, "request_too_large"),
+        (415, "unsupported_media_type"),
         (422, "invalid_amount, amount_exceeded, idempotency_key_reused"),
         (429, "throttled"),
-        (502, "Amazon's error code"),
+        (502, "Amazon's error code, amazon_error"),
         (503, "amazon_unavailable"),
     )
 }
 
 
-class CheckoutAPIView(APIView):
+class CheckoutAPIView(JsonErrors, APIView):
     """Shared policy: session + CSRF, throttles, JSON only, our error handler and schema."""
 
     authentication_classes = [CsrfSessionAuthentication]
     permission_classes = [HasSession]
-    throttle_classes = [CheckoutReadThrottle, CheckoutWriteThrottle]
-    parser_classes = [JSONParser]
+    throttle_classes = [CheckoutReadThrottle, CheckoutWriteThrottle, AddressWriteThrottle]
+    parser_classes = [JSONBodyParser]
     renderer_classes = [JSONRenderer]
     schema = CheckoutSchema()
     #: this view's OpenAPI description (schema.CheckoutSchema reads it)
     docs: dict[str, Any] = {}
 
-    def get_exception_handler(self) -> Callable[[Exception, dict[str, Any]], Response]:
-        return exception_handler
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        check_body_size(request)  # before anything reads it
+        usable_session(request)  # before anything loads it
+        super().initial(request, *args, **kwargs)
 
     def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> Any:
         # a buyer is waiting: MWS calls may not sit in long backoff (STYLE 3)
@@ -118,23 +144,56 @@ def _live_constraints(oro: OrderReference, token: str | None) -> list[dict[str, 
     ]
 
 
+#: Amazon's answers to a start for an id this buyer cannot have: told apart from a foreign
+#: id, they would let anyone probe which ids exist (docs/api.md, The same answer)
+NOT_THE_BUYERS = ("InvalidOrderReferenceId", "InvalidAddressConsentToken")
+_MISSING = ("required", "blank", "null")
+
+
+def _codes(errors: dict[str, Any], field: str) -> set[str]:
+    return {getattr(error, "code", "") for error in errors.get(field, [])}
+
+
+def _start_data(request: Request) -> dict[str, Any]:
+    """The start body, or the refusal that says what to fix; nothing reaches Amazon without
+    a well-formed id of the shop's environment and a well-formed access token."""
+    serializer = s.StartCheckoutSerializer(data=request.data)
+    if serializer.is_valid():
+        return serializer.validated_data
+    errors = serializer.errors
+    id_codes = _codes(errors, "amazon_order_reference_id")
+    if "wrong_environment" in id_codes:
+        raise WrongEnvironment(errors["amazon_order_reference_id"][0])
+    if id_codes or "non_field_errors" in errors:
+        raise ValidationError(errors)
+    if _codes(errors, "access_token") & set(_MISSING):
+        raise AccessTokenRequired()
+    raise InvalidAccessToken()
+
+
 class StartCheckoutView(CheckoutAPIView):
+    throttle_classes = [*CheckoutAPIView.throttle_classes, StartThrottle]
     docs = dict(
         operation_id="start_checkout",
         request=s.StartCheckoutSerializer,
         parameters=[IDEMPOTENCY_PARAMETER],
         responses={201: s.CheckoutSerializer, **ERROR_RESPONSES},
-        summary="Start a checkout from the widgets' order reference id",
+        summary="Start a checkout from the widgets' order reference id and the buyer's token",
     )
 
     def post(self, request: Request) -> Response:
         def step() -> Response:
-            data = _valid(s.StartCheckoutSerializer, request)
-            oro_id, token = data["amazon_order_reference_id"], data.get("access_token") or None
+            data = _start_data(request)
+            oro_id, token = data["amazon_order_reference_id"], data["access_token"]
             existing = OrderReference.objects.filter(amazon_order_reference_id=oro_id).first()
             if existing is not None and not owns(request, existing):
                 raise CheckoutNotFound()
-            oro = services.start_checkout(oro_id, access_token=token, user=request.user)
+            try:
+                oro = services.start_checkout(oro_id, access_token=token, user=request.user)
+            except AmazonRequestError as err:
+                if err.amazon_code in NOT_THE_BUYERS:
+                    raise CheckoutNotFound() from None
+                raise
             remember_checkout(request, oro_id, token)
             return Response(s.checkout_data(oro), status=status.HTTP_201_CREATED)
 
@@ -168,8 +227,8 @@ class SetOrderView(CheckoutAPIView):
 
     def post(self, request: Request, oro_id: str) -> Response:
         def step() -> Response:
+            oro = self.checkout(request, oro_id)  # first: another's id is 404, whatever else
             data = _valid(s.SetOrderSerializer, request)
-            oro = self.checkout(request, oro_id)
             if oro.state != OrderReferenceState.DRAFT:
                 raise WrongState(_("The order can only be set before the checkout is confirmed."))
             # read the full address with the buyer's token, so the shop can price shipping
@@ -282,8 +341,8 @@ class CancelView(CheckoutAPIView):
 
     def post(self, request: Request, oro_id: str) -> Response:
         def step() -> Response:
-            data = _valid(s.CancelSerializer, request) if request.body else {}
             oro = self.checkout(request, oro_id)
+            data = _valid(s.CancelSerializer, request) if request.body else {}
             if oro.state == OrderReferenceState.DRAFT:
                 raise WrongState(_("A checkout is only canceled after confirmation."))
             oro = services.cancel_order(oro, reason=data.get("reason", ""))
@@ -292,6 +351,7 @@ class CancelView(CheckoutAPIView):
         return self.mutate(request, step)
 
 
+@csrf_exempt  # it does nothing: a POST without a CSRF token gets the same JSON 404
 def not_found(request: HttpRequest, rest: str = "") -> JsonResponse:
     """Unknown URLs below the API answer in the API's error shape too."""
     return JsonResponse(

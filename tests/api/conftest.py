@@ -14,6 +14,8 @@ from django_amazonpay.testing import mount_simulator
 from tests.api import resolver
 
 BASE = "/amazon-pay/api/checkouts/"
+#: a well-formed Login with Amazon access token (the simulator accepts any but "invalid")
+TOKEN = "Atza|t"
 
 
 @pytest.fixture(autouse=True)
@@ -44,7 +46,7 @@ def url(oro_id: str = "", step: str = "") -> str:
 def start(client: APIClient, sim: Any, **kwargs: Any) -> dict[str, Any]:
     oro_id = sim.create_order_reference(**kwargs)
     response = client.post(
-        url(), {"amazon_order_reference_id": oro_id, "access_token": "Atza|t"}, format="json"
+        url(), {"amazon_order_reference_id": oro_id, "access_token": TOKEN}, format="json"
     )
     assert response.status_code == 201, response.json()
     return response.json()
@@ -90,7 +92,11 @@ def serve_test_api(settings: Any, sim: Any, **keys: Any) -> None:
         settings,
         sim,
         ORDER_RESOLVER="tests.api.resolver.resolve",
-        API_READ_RATE=None,
-        API_WRITE_RATE=None,
-        **keys,
+        **{
+            "API_READ_RATE": None,
+            "API_WRITE_RATE": None,
+            "API_ADDRESS_WRITE_RATE": None,
+            "API_START_RATE": None,
+            **keys,
+        },
     )

@@ -8,7 +8,7 @@ import pytest
 
 from django_amazonpay.models import Authorization, OrderReference
 from tests.api import resolver
-from tests.api.conftest import assert_error, configure, confirmed, start, start_and_set, url
+from tests.api.conftest import TOKEN, assert_error, configure, confirmed, start, start_and_set, url
 
 pytestmark = pytest.mark.django_db
 OSAKA = {
@@ -34,7 +34,8 @@ def test_start_mirrors_the_draft_and_asks_for_the_order(sim: Any, client: Any) -
 def test_start_twice_returns_the_same_checkout(sim: Any, client: Any) -> None:
     oro_id = sim.create_order_reference()
     for expected in (201, 201):
-        response = client.post(url(), {"amazon_order_reference_id": oro_id}, format="json")
+        body = {"amazon_order_reference_id": oro_id, "access_token": TOKEN}
+        response = client.post(url(), body, format="json")
         assert response.status_code == expected
     assert OrderReference.objects.count() == 1
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.api.conftest import assert_error, configure, start, start_and_set, url
+from tests.api.conftest import TOKEN, assert_error, configure, start, start_and_set, url
 
 pytestmark = pytest.mark.django_db
 
@@ -39,9 +39,9 @@ def test_json_that_is_not_an_object(client: Any) -> None:
 
 
 def test_an_order_reference_amazon_does_not_know(sim: Any, client: Any) -> None:
-    body = {"amazon_order_reference_id": "S03-9999999-9999999"}
-    body = assert_error(client.post(url(), body, format="json"), 404)
-    assert body["error"] == "InvalidOrderReferenceId"  # Amazon's code passed through
+    """The same answer as for another session's checkout (test_security), not Amazon's."""
+    body = {"amazon_order_reference_id": "S03-9999999-9999999", "access_token": TOKEN}
+    assert_error(client.post(url(), body, format="json"), 404, "no_checkout")
 
 
 @pytest.mark.parametrize("order_id", ["", "a b", "../x", "x" * 129, None, {"a": 1}])
@@ -134,6 +134,6 @@ def test_amounts_the_currency_cannot_hold(sim: Any, client: Any) -> None:
 
 def test_amazon_refusing_our_credentials(sim: Any, client: Any, settings: Any) -> None:
     configure(settings, sim, SECRET_KEY="not-the-simulators-key", MAX_RETRIES=0)
-    body = {"amazon_order_reference_id": sim.create_order_reference()}
+    body = {"amazon_order_reference_id": sim.create_order_reference(), "access_token": TOKEN}
     body = assert_error(client.post(url(), body, format="json"), 502)
     assert body["error"] == "SignatureDoesNotMatch"

@@ -9,7 +9,7 @@ from rest_framework.test import APIClient
 
 from django_amazonpay.models import Authorization, IdempotencyKey
 from tests.api import resolver
-from tests.api.conftest import assert_error, start, start_and_set, url
+from tests.api.conftest import TOKEN, assert_error, start, start_and_set, url
 
 pytestmark = pytest.mark.django_db
 
@@ -102,7 +102,7 @@ def test_keys_belong_to_their_caller(sim: Any, client: Any) -> None:
 
 
 def test_start_with_a_key(sim: Any, client: Any) -> None:
-    body = {"amazon_order_reference_id": sim.create_order_reference()}
+    body = {"amazon_order_reference_id": sim.create_order_reference(), "access_token": TOKEN}
     first = client.post(url(), body, format="json", HTTP_IDEMPOTENCY_KEY="s")
     second = client.post(url(), body, format="json", HTTP_IDEMPOTENCY_KEY="s")
     assert first.status_code == second.status_code == 201

@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.middleware.csrf import _get_new_csrf_string, _mask_cipher_secret
 from rest_framework.test import APIClient
 
-from tests.api.conftest import assert_error, configure, confirmed, start, start_and_set, url
+from tests.api.conftest import TOKEN, assert_error, configure, confirmed, start, start_and_set, url
 
 pytestmark = pytest.mark.django_db
 STEPS = [("get", ""), ("post", "order"), ("post", "confirm"), ("post", "reconfirm"),
@@ -37,8 +37,8 @@ def test_an_unknown_id_is_the_same_404(sim: Any, client: Any, method: str, step:
 
 def test_another_session_cannot_start_the_same_order_reference(sim: Any, client: Any) -> None:
     oro_id = start(client, sim)["amazon_order_reference_id"]
-    response = APIClient().post(url(), {"amazon_order_reference_id": oro_id}, format="json")
-    assert_error(response, 404, "no_checkout")
+    body = {"amazon_order_reference_id": oro_id, "access_token": TOKEN}
+    assert_error(APIClient().post(url(), body, format="json"), 404, "no_checkout")
 
 
 def test_a_signed_in_user_owns_the_checkout_across_sessions(sim: Any, client: Any) -> None:
@@ -63,7 +63,7 @@ def _csrf_client() -> tuple[APIClient, str]:
 
 def test_csrf_is_checked_for_anonymous_buyers(sim: Any) -> None:
     client, token = _csrf_client()
-    body = {"amazon_order_reference_id": sim.create_order_reference()}
+    body = {"amazon_order_reference_id": sim.create_order_reference(), "access_token": TOKEN}
     assert_error(client.post(url(), body, format="json"), 403, "csrf_failed")
     response = client.post(url(), body, format="json", HTTP_X_CSRFTOKEN=token)
     assert response.status_code == 201
@@ -72,14 +72,14 @@ def test_csrf_is_checked_for_anonymous_buyers(sim: Any) -> None:
 def test_csrf_is_checked_for_signed_in_users(sim: Any) -> None:
     client, token = _csrf_client()
     client.force_login(get_user_model().objects.create_user("buyer"))
-    body = {"amazon_order_reference_id": sim.create_order_reference()}
+    body = {"amazon_order_reference_id": sim.create_order_reference(), "access_token": TOKEN}
     assert_error(client.post(url(), body, format="json"), 403, "csrf_failed")
     assert client.post(url(), body, format="json", HTTP_X_CSRFTOKEN=token).status_code == 201
 
 
 def test_reads_need_no_csrf_token(sim: Any) -> None:
     client, token = _csrf_client()
-    body = {"amazon_order_reference_id": sim.create_order_reference()}
+    body = {"amazon_order_reference_id": sim.create_order_reference(), "access_token": TOKEN}
     oro_id = client.post(url(), body, format="json", HTTP_X_CSRFTOKEN=token).json()[
         "amazon_order_reference_id"
     ]

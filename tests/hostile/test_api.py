@@ -8,24 +8,36 @@ paths run) and against ids that are not.
 
 from __future__ import annotations
 
+import io
 import json
+import sqlite3
+from types import SimpleNamespace
 from typing import Any
 from urllib.parse import quote
 
 import pytest
+import requests
+from django.db import OperationalError
+from django.db.utils import DatabaseErrorWrapper
+from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from requests.adapters import BaseAdapter
 from rest_framework.test import APIClient
 
+from django_amazonpay.api import views
+from django_amazonpay.api.errors import exception_handler
+from django_amazonpay.client import get_client
 from django_amazonpay.models import (
     Authorization,
     Capture,
+    MwsCall,
     OrderItem,
     OrderReference,
     Refund,
     StateTransition,
 )
-from tests.api.conftest import serve_test_api
+from tests.api.conftest import assert_error, configure, serve_test_api
 
 pytestmark = pytest.mark.django_db
 
@@ -205,13 +217,305 @@ def test_idempotency_key_headers_are_hostile_too(owned: tuple[APIClient, str]) -
         check(response, before)
 
 
-def test_amazon_5xx_behind_a_service_error_is_503(api: Any) -> None:
-    """A live id on the sandbox path: Amazon answers 500 InternalServerError (spec 1.1), the
-    service wraps it in AmazonRequestError: the storefront is told to try again (503)."""
-    before = counts()
-    response = APIClient().post(
-        BASE, {"amazon_order_reference_id": "P03-0000000-0000000"}, format="json"
+#: JSON escapes of a lone surrogate in every field the endpoints read
+SURROGATES = '{"amazon_order_reference_id": "\\ud800", "order_id": "\\ud800", "reason": "\\ud800"}'
+
+
+def amazon_calls() -> int:
+    return MwsCall.objects.count()
+
+
+def start_body(oro_id: str = "S03-0000000-0000000", **extra: Any) -> dict[str, Any]:
+    return {"amazon_order_reference_id": oro_id, "access_token": "Atza|t", **extra}
+
+
+@pytest.mark.parametrize(
+    ("sandbox", "oro_id", "says"),
+    [(True, "P03-0000000-0000000", "production"), (False, "S03-0000000-0000000", "sandbox")],
+)
+def test_an_id_of_the_other_environment_is_refused_up_front(
+    api: Any, settings: Any, sandbox: bool, oro_id: str, says: str
+) -> None:
+    """Amazon would answer 500 InternalServerError, which no retry fixes: a 400 that says why,
+    and nothing sent."""
+    configure(settings, api, SANDBOX=sandbox)
+    before, calls = counts(), amazon_calls()
+    response = APIClient().post(BASE, start_body(oro_id), format="json")
+    body = assert_error(response, 400, "wrong_environment")
+    assert says in body["error_description"]
+    assert (counts(), amazon_calls()) == (before, calls)
+
+
+def test_amazon_failing_on_its_side_is_still_503_with_retry_advice(api: Any) -> None:
+    api.faults.inject("GetOrderReferenceDetails", "http_500")
+    response = APIClient().post(BASE, start_body(api.create_order_reference()), format="json")
+    assert_error(response, 503, "amazon_unavailable")
+
+
+@pytest.mark.parametrize(
+    ("body", "code"),
+    [
+        ({"amazon_order_reference_id": "S03-0000000-0000000"}, "access_token_required"),
+        (start_body(access_token=""), "access_token_required"),
+        (start_body(access_token=None), "access_token_required"),
+        (start_body(access_token="invalid"), "invalid_access_token"),
+        (start_body(access_token="Atza%7Curl-encoded"), "invalid_access_token"),
+        (start_body(access_token="Atza|" + "x" * 2044), "invalid_access_token"),
+        (start_body(access_token="Atza|with space"), "invalid_access_token"),
+        (start_body(access_token="Atza|nul\x00"), "invalid_access_token"),
+        (start_body(access_token=["Atza|t"]), "invalid_access_token"),
+        (start_body(access_token=12345), "invalid_access_token"),
+    ],
+)
+def test_a_start_needs_a_well_formed_access_token_before_anything_is_sent(
+    api: Any, caplog: Any, body: dict[str, Any], code: str
+) -> None:
+    calls = amazon_calls()
+    answer = assert_error(APIClient().post(BASE, body, format="json"), 400, code)
+    assert amazon_calls() == calls
+    token = body.get("access_token")
+    if isinstance(token, str) and len(token) > 5:  # never echoed, never logged
+        assert token not in answer["error_description"] and token not in caplog.text
+
+
+def test_the_same_answer_for_every_id_the_caller_does_not_have(api: Any) -> None:
+    """Another session's checkout, an id Amazon does not know, a token Amazon refuses, a
+    malformed id: start and every step answer exactly alike."""
+    owner = APIClient()
+    taken = api.create_order_reference()
+    assert owner.post(BASE, start_body(taken), format="json").status_code == 201
+    stranger = APIClient()
+    answers = {
+        "foreign": stranger.post(BASE, start_body(taken), format="json"),
+        "nonexistent": stranger.post(BASE, start_body("S03-9999999-9999999"), format="json"),
+    }
+    first = answers["foreign"]
+    for name, response in answers.items():
+        assert (response.status_code, response.json()) == (first.status_code, first.json()), name
+    assert first.status_code == 404 and first.json()["error"] == "no_checkout"
+    for step in STEPS:
+        for oro_id in (taken, "S03-9999999-9999999", "S03-0000000-000000\x00", "x"):
+            send = stranger.get if step in ("", "payment") else stranger.post
+            response = send(url(oro_id, step))
+            assert (response.status_code, response.json()) == (404, first.json()), (step, oro_id)
+
+
+def test_a_token_amazon_refuses_looks_like_an_unknown_id(api: Any, settings: Any) -> None:
+    """Amazon's InvalidAddressConsentToken (the simulator refuses no well-formed token, so the
+    answer is played at the transport, as Amazon words it)."""
+    refusal = (
+        '<ErrorResponse xmlns="http://mws.amazonservices.com/schema/OffAmazonPayments/'
+        '2013-01-01"><Error><Type>Sender</Type><Code>InvalidAddressConsentToken</Code>'
+        "<Message>The address consent token is invalid.</Message></Error>"
+        "<RequestId>5c1e8f5e-0000-0000-0000-000000000000</RequestId></ErrorResponse>"
     )
-    assert response.status_code == 503, response.content
-    assert response.json()["error"] == "amazon_unavailable"
+    client = get_client()
+    client.session.mount(client.config.base_url + "/", Answer(404, refusal.encode()))
+    response = APIClient().post(BASE, start_body(api.create_order_reference()), format="json")
+    assert (response.status_code, response.json()["error"]) == (404, "no_checkout")
+    assert response.json() == APIClient().post(BASE, start_body(), format="json").json()
+
+
+@pytest.mark.parametrize(
+    ("make", "status", "code"),
+    [
+        (lambda: "[" * 30_000 + "]" * 30_000, 400, "invalid_json"),  # under the size cap
+        (lambda: '{"a":' * 500 + "1" + "}" * 500, 400, "invalid_json"),
+        (lambda: '{"x": "' + "a" * 70_000 + '"}', 413, "request_too_large"),
+        (lambda: '{"x": NaN}', 400, "invalid_json"),
+        (lambda: '{"x": ' + "9" * 5000 + "}", 400, "invalid_json"),
+        (lambda: b"\xff\xfe{}", 400, "invalid_json"),
+        (lambda: SURROGATES, 400, "invalid_request"),
+    ],
+)
+def test_hostile_json_bodies(
+    owned: tuple[APIClient, str], make: Any, status: int, code: str
+) -> None:
+    client, oro_id = owned
+    for path in (BASE, url(oro_id, "order"), url(oro_id, "cancel")):
+        before = counts()
+        response = client.generic("POST", path, make(), content_type="application/json")
+        assert_error(response, status, code)
+        assert counts() == before
+
+
+def test_bodies_over_the_hosts_upload_limit(owned: tuple[APIClient, str], settings: Any) -> None:
+    client, oro_id = owned
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100
+    body = {"order_id": "A-1", "pad": "x" * 200}
+    response = client.post(url(oro_id, "order"), body, format="json", HTTP_IDEMPOTENCY_KEY="k")
+    assert_error(response, 413, "request_too_large")
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        "text/plain",
+        "application/xml",
+        "application/json; charset=utf-16",
+        "application/json; charset=latin-1",
+        "multipart/form-data; boundary=x",
+        "application/x-www-form-urlencoded",
+        "x" * 300,
+    ],
+)
+def test_unsupported_content_types(owned: tuple[APIClient, str], content_type: str) -> None:
+    client, oro_id = owned
+    for path in (BASE, url(oro_id, "order")):
+        response = client.generic("POST", path, b'{"order_id": "A-1"}', content_type=content_type)
+        assert_error(response, 415, "unsupported_media_type")
+
+
+@pytest.mark.parametrize("step", STEPS)
+@pytest.mark.parametrize("fmt", ["api", "xml", "yaml", "json\x00", ""])
+def test_unknown_formats_on_every_endpoint(owned: tuple[APIClient, str], step: str, fmt: str):
+    client, oro_id = owned
+    send = client.get if step in ("", "payment") else client.post
+    response = send(url(oro_id, step) + "?format=" + quote(fmt))
+    if fmt == "":
+        assert response.status_code < 500
+    else:
+        assert_error(response, 406, "not_acceptable")
+
+
+@pytest.mark.parametrize("fmt", ["xml", "api", "openapi", "\x00"])
+def test_unknown_schema_formats(api: Any, fmt: str) -> None:
+    response = Client().get("/amazon-pay/api/schema/?format=" + quote(fmt))
+    assert response["Content-Type"] == "application/json"
+    assert_error(response, 406, "not_acceptable")
+    assert Client().get("/amazon-pay/api/schema/?format=json").status_code == 200
+
+
+@pytest.mark.parametrize("method", ["PUT", "PATCH", "DELETE", "PROPFIND", "BREW", "TRACE"])
+def test_unknown_methods(owned: tuple[APIClient, str], method: str) -> None:
+    client, oro_id = owned
+    for path in (BASE, url(oro_id, ""), url(oro_id, "confirm")):
+        assert_error(client.generic(method, path), 405, "method_not_allowed")
+
+
+def test_a_post_without_csrf_to_an_unknown_api_path_is_a_json_404(api: Any) -> None:
+    client = Client(enforce_csrf_checks=True)
+    for path in ("nope/", "checkouts/S03-0000000-0000000/refund/", "schema/x"):
+        response = client.post("/amazon-pay/api/" + path, {})
+        assert response["Content-Type"].startswith("application/json")
+        assert_error(response, 404, "not_found")
+
+
+@pytest.mark.parametrize("cookie", ["abcdefgh\x00ijk", "\x1b[31mxxxxxxxx", "ünïcödé-session"])
+def test_a_session_cookie_with_control_bytes_is_a_new_visitor(api: Any, cookie: str) -> None:
+    """On PostgreSQL a NUL in the session key would fail the session query."""
+    client = Client(HTTP_COOKIE=f"sessionid={cookie}")
+    assert_error(client.get(url("S03-0000000-0000000", "")), 404, "no_checkout")
+    response = client.post(BASE, start_body(api.create_order_reference()), "application/json")
+    assert response.status_code == 201  # with a fresh session
+    assert response.cookies["sessionid"].value != cookie
+
+
+@pytest.mark.parametrize("key", ["\x00", "a\x00b", "\x7f", "é", " ", "x" * 256])
+def test_idempotency_keys_with_control_bytes(owned: tuple[APIClient, str], key: str) -> None:
+    client, oro_id = owned
+    before = counts()
+    response = client.post(
+        url(oro_id, "order"), {"order_id": "A-1"}, "json", HTTP_IDEMPOTENCY_KEY=key
+    )
+    assert_error(response, 400, "invalid_idempotency_key")
     assert counts() == before
+
+
+@pytest.mark.parametrize("reason", ["\x00", "stop\x07", "\x1b[2J", "a" * 256])
+def test_cancel_reasons_with_control_bytes(api: Any, reason: str) -> None:
+    client, oro_id = confirmed_checkout(api)
+    before = counts()
+    response = client.post(url(oro_id, "cancel"), {"reason": reason}, format="json")
+    assert_error(response, 400, "invalid_request")
+    assert counts() == before
+
+
+def test_database_locks_are_a_409_that_invites_a_retry(
+    owned: tuple[APIClient, str], monkeypatch: Any, tmp_path: Any
+) -> None:
+    """SQLite's "database is locked", raised for real and wrapped by Django as the API would
+    meet it, is 409 database_busy with Retry-After, never a 500; a retry with the same
+    Idempotency-Key runs again (nothing was kept)."""
+    client, oro_id = owned
+    locked = real_sqlite_lock(tmp_path)
+    monkeypatch.setattr(views.services, "confirm", raising(locked))
+    key = {"HTTP_IDEMPOTENCY_KEY": "lock-1"}
+    client.post(url(oro_id, "order"), {"order_id": "A-1"}, format="json")
+    response = client.post(url(oro_id, "confirm"), **key)
+    assert_error(response, 409, "database_busy")
+    assert response["Retry-After"] == "1"
+    monkeypatch.undo()
+    assert client.post(url(oro_id, "confirm"), **key).status_code == 200
+
+
+@pytest.mark.parametrize("sqlstate", ["40001", "40P01", "55P03"])
+def test_postgresql_lock_failures_are_a_409_too(sqlstate: str) -> None:
+    psycopg = pytest.importorskip("psycopg")
+    cause = psycopg.errors.lookup(sqlstate)("could not obtain lock")
+    error = OperationalError(str(cause))
+    error.__cause__ = cause
+    response = exception_handler(error, {})
+    assert (response.status_code, response.data["error"]) == (409, "database_busy")
+    other = OperationalError("connection refused")
+    other.__cause__ = psycopg.OperationalError("connection refused")
+    assert exception_handler(other, {}).status_code == 500  # not the client's doing, not a lock
+
+
+# -- helpers ---------------------------------------------------------------------------------
+
+
+class Answer(BaseAdapter):
+    """A transport that answers every request with one recorded Amazon answer."""
+
+    def __init__(self, status: int, body: bytes) -> None:
+        super().__init__()
+        self.status, self.body = status, body
+
+    def send(self, request: Any, *args: Any, **kwargs: Any) -> requests.Response:
+        response = requests.Response()
+        response.status_code, response._content, response.request = self.status, self.body, request
+        response.raw = io.BytesIO(self.body)
+        return response
+
+    def close(self) -> None:
+        pass
+
+
+def confirmed_checkout(api: Any) -> tuple[APIClient, str]:
+    client = APIClient()
+    oro_id = api.create_order_reference()
+    assert client.post(BASE, start_body(oro_id), format="json").status_code == 201
+    assert client.post(url(oro_id, "order"), {"order_id": "A-1"}, format="json").status_code == 200
+    assert client.post(url(oro_id, "confirm")).status_code == 200
+    return client, oro_id
+
+
+def real_sqlite_lock(tmp_path: Any) -> OperationalError:
+    """The OperationalError Django raises when another connection holds SQLite's write lock."""
+    path = str(tmp_path / "locked.sqlite3")
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("CREATE TABLE t (x)")
+    holder.execute("BEGIN IMMEDIATE")
+    other = sqlite3.connect(path, timeout=0)
+    try:
+        with DatabaseErrorWrapper(connection_for_sqlite3()):
+            other.execute("INSERT INTO t VALUES (1)")
+    except OperationalError as err:
+        return err
+    finally:
+        holder.close()
+        other.close()
+    raise AssertionError("SQLite did not lock")
+
+
+def connection_for_sqlite3() -> Any:
+    """What DatabaseErrorWrapper needs: the driver module whose errors it translates."""
+    return SimpleNamespace(Database=sqlite3)
+
+
+def raising(error: Exception) -> Any:
+    def fail(*args: Any, **kwargs: Any) -> Any:
+        raise error
+
+    return fail
