@@ -10,6 +10,7 @@ get_ident, which believes X-Forwarded-For when NUM_PROXIES is unset, is never us
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from rest_framework.request import Request
@@ -54,7 +55,8 @@ class _CheckoutThrottle(SimpleRateThrottle):
             return f"user:{user.pk}"
         session = getattr(request, "session", None)
         if session is not None and session.session_key:
-            return f"session:{session.session_key}"
+            # hashed: a cookie's value may be long or odd, and Memcached refuses such keys
+            return f"session:{hashlib.sha256(session.session_key.encode()).hexdigest()[:32]}"
         return f"addr:{self.get_ident(request)}"
 
 

@@ -11,12 +11,14 @@ from __future__ import annotations
 import io
 import json
 import sqlite3
+import warnings
 from types import SimpleNamespace
 from typing import Any
 from urllib.parse import quote
 
 import pytest
 import requests
+from django.core.cache.backends.base import CacheKeyWarning
 from django.db import OperationalError
 from django.db.utils import DatabaseErrorWrapper
 from django.test import Client
@@ -409,6 +411,19 @@ def test_a_session_cookie_with_control_bytes_is_a_new_visitor(api: Any, cookie: 
     response = client.post(BASE, start_body(api.create_order_reference()), "application/json")
     assert response.status_code == 201  # with a fresh session
     assert response.cookies["sessionid"].value != cookie
+
+
+@pytest.mark.parametrize("cookie", ["s" * 5000, "a b c d e f g h", "\t" * 9, "ü" * 40])
+def test_odd_session_cookies_make_no_odd_cache_keys(api: Any, settings: Any, cookie: str) -> None:
+    """Memcached refuses keys with spaces or control characters, or over 250 characters:
+    the throttles' keys never carry the cookie's text."""
+    configure(settings, api, API_READ_RATE="100/minute", API_WRITE_RATE="100/minute")
+    client = Client(HTTP_COOKIE=f"sessionid={cookie}")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CacheKeyWarning)
+        for path in (url("S03-0000000-0000000", ""), "/amazon-pay/api/schema/"):
+            assert client.get(path).status_code in (200, 404)
+        assert client.post(BASE, start_body(), "application/json").status_code == 404
 
 
 @pytest.mark.parametrize("key", ["\x00", "a\x00b", "\x7f", "é", " ", "x" * 256])
