@@ -1,15 +1,15 @@
 """What one client may cost the endpoint: a body-size cap and a limit on refused deliveries.
 
 Both are applied before the body is read. Refused deliveries (anything not answered 200, and
-duplicates) are counted per client address in THROTTLE_CACHE; the count starts with a
-client's first refusal and is forgotten one period later. IPv6 addresses count per /64, the
-block one subscriber usually holds. See docs/ipn.md, Limits.
+duplicates) are counted per client in THROTTLE_CACHE; the count starts with a client's first
+refusal and is forgotten one period later. The client is addresses.client_address: REMOTE_ADDR
+unless AMAZON_PAY['TRUSTED_PROXIES'] says otherwise, an IPv6 client by its /64. See
+docs/ipn.md, The inbox.
 """
 
 from __future__ import annotations
 
 import hashlib
-import ipaddress
 
 from django.core.cache import caches
 from django.http import HttpRequest
@@ -53,18 +53,12 @@ def read_body(request: HttpRequest, limit: int) -> bytes:
     return data
 
 
-def client_key(address: str) -> str:
-    """The address as counted: IPv4 as is, IPv6 by its /64, anything unparsable as given."""
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:  # not an address (a unix socket, a misconfigured proxy): as one client
-        return "other:" + hashlib.sha256(address.encode("utf-8", "replace")).hexdigest()[:16]
-    if ip.version == 6:
-        mapped = ip.ipv4_mapped  # type: ignore[union-attr]
-        if mapped is not None:
-            return str(mapped)
-        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
-    return str(ip)
+def _key(client: str) -> str:
+    # an address or network as addresses.client_address names it; hashed if it is anything
+    # else, so no cache backend meets a key it refuses
+    if len(client) <= 64 and all(c.isalnum() or c in ".:/" for c in client):
+        return KEY + client
+    return KEY + "other:" + hashlib.sha256(client.encode("utf-8", "replace")).hexdigest()[:32]
 
 
 def _rate() -> tuple[int, int] | None:
@@ -75,23 +69,23 @@ def _rate() -> tuple[int, int] | None:
     return int(count), PERIODS[period[0]]
 
 
-def refused_too_often(address: str) -> bool:
-    """Whether this client has used up its refused deliveries for the current window."""
+def refused_too_often(client: str) -> bool:
+    """Whether this client has used up its refused deliveries for the current period."""
     rate = _rate()
     if rate is None:
         return False
     limit, _ = rate
     cache = caches[get_settings().throttle_cache]
-    return (cache.get(KEY + client_key(address)) or 0) >= limit
+    return (cache.get(_key(client)) or 0) >= limit
 
 
-def count_refusal(address: str) -> None:
+def count_refusal(client: str) -> None:
     rate = _rate()
     if rate is None:
         return
     _, seconds = rate
     cache = caches[get_settings().throttle_cache]
-    key = KEY + client_key(address)
+    key = _key(client)
     cache.add(key, 0, seconds)  # the period starts with the first refusal
     try:
         cache.incr(key)

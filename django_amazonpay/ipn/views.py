@@ -14,6 +14,7 @@ from django.db import DatabaseError, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
+from ..addresses import client_address
 from ..conf import get_settings
 from ..models.ipn import IpnVerdict
 from . import limits, processing
@@ -47,7 +48,7 @@ def ipn_view(request: HttpRequest) -> HttpResponse:
         response = error(405, "method_not_allowed", "The IPN endpoint accepts POST only.")
         response["Allow"] = "POST"
         return response
-    address = request.META.get("REMOTE_ADDR", "") or ""
+    address = client_address(request)  # REMOTE_ADDR unless TRUSTED_PROXIES says otherwise
     if limits.refused_too_often(address):
         return error(
             429,

@@ -110,11 +110,38 @@ def test_a_flood_of_refused_deliveries_is_429_after_the_limit(
     assert other.status_code == 400
 
 
-def test_ipv6_clients_count_by_their_64_block() -> None:
-    assert limits.client_key("2001:db8:1:2::1") == limits.client_key("2001:db8:1:2:ffff::9")
-    assert limits.client_key("2001:db8:1:2::1") != limits.client_key("2001:db8:1:3::1")
-    assert limits.client_key("::ffff:192.0.2.1") == "192.0.2.1"
-    assert limits.client_key("not an address").startswith("other:")
+def test_ipv6_clients_count_by_their_64_block(settings: Any, csrf_client: Any) -> None:
+    settings.AMAZON_PAY = {**settings.AMAZON_PAY, "IPN_REJECTED_RATE": "2/hour"}
+
+    def status(address: str) -> int:
+        return csrf_client.post(
+            IPN_URL, data=b"garbage", content_type="text/plain", REMOTE_ADDR=address
+        ).status_code
+
+    assert [status("2001:db8:1:2::1"), status("2001:db8:1:2:ffff::9")] == [400, 400]
+    assert status("2001:db8:1:2::77") == 429  # the same /64
+    assert status("2001:db8:1:3::1") == 400  # the next /64 is another client
+    assert IpnMessage.objects.values_list("remote_addr", flat=True)[0].endswith("/64")
+
+
+def test_a_forwarded_for_header_is_a_claim_not_an_address(settings: Any, csrf_client: Any) -> None:
+    """Rotating X-Forwarded-For escapes nothing unless the proxy is trusted (TRUSTED_PROXIES)."""
+    settings.AMAZON_PAY = {**settings.AMAZON_PAY, "IPN_REJECTED_RATE": "2/hour"}
+
+    def status(forwarded: str) -> int:
+        return csrf_client.post(
+            IPN_URL, data=b"garbage", content_type="text/plain",
+            headers={"X-Forwarded-For": forwarded},
+        ).status_code  # fmt: skip
+
+    assert [status(f"203.0.113.{n}") for n in range(4)] == [400, 400, 429, 429]
+    settings.AMAZON_PAY = {
+        **settings.AMAZON_PAY, "IPN_REJECTED_RATE": "2/hour", "TRUSTED_PROXIES": ["127.0.0.1/32"]
+    }  # fmt: skip
+    assert [status("203.0.113.50"), status("203.0.113.51")] == [400, 400]  # two clients now
+    assert IpnMessage.objects.order_by("-id").values_list("remote_addr", flat=True)[0] == (
+        "203.0.113.51"
+    )
 
 
 def test_oversized_bodies_count_as_refusals(settings: Any, capped: None, csrf_client: Any) -> None:
