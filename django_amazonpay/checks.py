@@ -145,9 +145,7 @@ def check_host_wiring(app_configs: Any = None, **kwargs: Any) -> list[checks.Che
 
 
 @checks.register(checks.Tags.security, checks.Tags.urls)
-def check_simulator_exposure(
-    app_configs: Any = None, **kwargs: Any
-) -> list[checks.CheckMessage]:
+def check_simulator_exposure(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
     """E104: the simulator's URLs are routed with DEBUG off and SIMULATOR_EXPOSED not True.
 
     Such a mount answers 404 to everything (sandbox/exposure.py), so either it was meant for
