@@ -13,7 +13,6 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.db import OperationalError
 from django.db.models import Model, QuerySet
 from django.utils.functional import Promise
 from django.utils.translation import gettext, ngettext
@@ -58,20 +57,6 @@ def _no_answer(error: object) -> bool:
     if isinstance(error, NO_ANSWER):
         return True
     return isinstance(error, MwsError) and error.code in _NO_ANSWER_CODES
-
-
-#: PostgreSQL's serialization failure, deadlock and lock timeout: another request's lock
-_LOCK_SQLSTATES = frozenset({"40001", "40P01", "55P03"})
-
-
-def database_busy(error: BaseException) -> bool:
-    """Another request held the lock longer than the database waits (SQLite's "database is
-    locked", PostgreSQL's lock errors): pressing the button again can succeed."""
-    if not isinstance(error, OperationalError):
-        return False
-    if "database is locked" in str(error) or "database table is locked" in str(error):
-        return True
-    return getattr(error.__cause__, "sqlstate", None) in _LOCK_SQLSTATES
 
 
 def describe_busy_database() -> str:

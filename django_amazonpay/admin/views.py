@@ -22,16 +22,11 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from .. import services
+from ..database import database_busy
 from ..models import StateTransition
 from ..mws.errors import AmazonPayError
 from . import permissions
-from .actions import (
-    ObjectAction,
-    call_service,
-    database_busy,
-    describe_busy_database,
-    describe_error,
-)
+from .actions import ObjectAction, call_service, describe_busy_database, describe_error
 from .selection import SafeSelectionMixin
 
 CHANGE_FORM_TEMPLATE = "admin/django_amazonpay/change_form.html"

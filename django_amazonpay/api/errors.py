@@ -14,7 +14,6 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
-from django.db import OperationalError
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
@@ -23,6 +22,7 @@ from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
 from ..conf import ConfigurationError
+from ..database import database_busy
 from ..mws.errors import (
     MalformedResponse,
     MwsError,
@@ -201,20 +201,6 @@ def _amazon_status(error: MwsError) -> int:
 
 def _unavailable(error: MwsError) -> bool:
     return isinstance(error, ServerError | Throttled)
-
-
-#: SQLSTATEs of PostgreSQL's lock and serialization failures: another transaction won
-_LOCK_STATES = ("40001", "40P01", "55P03")
-
-
-def database_busy(exc: BaseException) -> bool:
-    """Whether `exc` is a lock another request held (SQLite's "database is locked",
-    PostgreSQL's serialization failure, deadlock or lock timeout): a retry can succeed."""
-    if not isinstance(exc, OperationalError):
-        return False
-    if "database is locked" in str(exc) or "database table is locked" in str(exc):
-        return True
-    return getattr(exc.__cause__, "sqlstate", None) in _LOCK_STATES
 
 
 def _retry_after(exc: BaseException) -> dict[str, str]:
