@@ -102,9 +102,12 @@ def payment_status(
             **money,
         )
 
-    if order_reference is None:
+    # as stored now, not as passed (the caller's instance may be older than the last answer)
+    oro = None
+    if order_reference is not None and order_reference.pk is not None:
+        oro = OrderReference.objects.filter(pk=order_reference.pk).first()
+    if oro is None:
         return status(NO_CHECKOUT)
-    oro = OrderReference.objects.get(pk=order_reference.pk)  # as stored now, not as passed
     if seller_order_id is not None and oro.seller_order_id != seller_order_id:
         return status(OTHER_ORDER)
     if oro.state in ("", OrderReferenceState.DRAFT):

@@ -64,6 +64,9 @@ def test_another_currency_is_never_covered(authorized) -> None:
 
 def test_no_checkout_and_a_draft_are_not_covered_nor_final(sim) -> None:
     assert status_of(None) == (False, "no_checkout", False)
+    assert status_of(OrderReference(amazon_order_reference_id="S03-0")) == (
+        False, "no_checkout", False,
+    )  # fmt: skip
     oro = with_details(draft(sim))
     assert status_of(oro) == (False, "not_confirmed", False)
     assert status_of(oro, "1") == (False, "not_confirmed", False)  # the total may be set again
