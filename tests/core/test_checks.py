@@ -182,8 +182,10 @@ def test_simulator_is_found_whichever_way_it_is_mounted() -> None:
     assert not routes().simulator
 
 
-@override_settings(ROOT_URLCONF="tests.core.no_such_urls")
 def test_a_broken_urlconf_does_not_break_these_checks(settings: Any) -> None:
+    # through the fixture, not @override_settings: the fixture's undo would restore the
+    # decorator's URLconf after the decorator ended, and every later test would get it
+    settings.ROOT_URLCONF = "tests.core.no_such_urls"
     settings.AMAZON_PAY = GOOD
     assert routes().namespaces == frozenset()
     assert check_host_wiring() == []
