@@ -33,7 +33,8 @@ Sender = Callable[[str, bytes, dict[str, str]], int]
 #: Fields of the string to sign for Type=Notification, in this order; no Subject (spec 6.6).
 SIGNED_FIELDS = ("Message", "MessageId", "Timestamp", "TopicArn", "Type")
 CERT_PATH = "/sandbox/sns/cert.pem"
-#: The AWS account in Amazon's sample TopicArn (spec 6.2); any 12 digits would do.
+#: Amazon Pay's AWS account as seen in its TopicArns: the only account the app trusts by
+#: default (docs/ipn.md, Trust), so the simulator's topics use it too.
 SNS_ACCOUNT = "291180941288"
 #: AWS region in the TopicArn per Amazon Pay region: us/eu from samples, jp **unconfirmed**.
 SNS_REGIONS = {"us": "us-east-1", "uk": "eu-west-1", "de": "eu-west-1", "jp": "us-west-2"}

@@ -20,6 +20,7 @@ from django.db.models import Exists, F, Max, OuterRef, Q, Sum
 from django.utils import timezone
 
 from .. import signals
+from ..client import background
 from ..conf import get_settings
 from ..models import Authorization, Capture, OrderReference
 from ..mws.errors import TRANSIENT_ERRORS, MwsError
@@ -62,6 +63,7 @@ def finished_orders(limit: int = 100) -> list[OrderReference]:
     return list(qs.order_by("created_at", "id")[:limit])
 
 
+@background()  # scheduled work: the background share of the quota (docs/api.md, Quota shares)
 def _run(
     orders: list[OrderReference], action: Callable[..., Any], key: str, reason: str
 ) -> dict[str, int]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from ..client import get_client
+from ..client import background, get_client
 from ..models import Authorization, Capture, OrderReference, StateTransition
 from ..mws.errors import TRANSIENT_ERRORS, MwsError
 from ..states import AttemptState, OrderReferenceState
@@ -86,6 +86,7 @@ def reconcile_order(order_reference: OrderReference, report: ReconcileReport | N
     return calls
 
 
+@background()  # scheduled work: the background share of the quota (docs/api.md, Quota shares)
 def reconcile_open_orders(
     *, limit: int = 100, order_reference_ids: list[str] | None = None
 ) -> ReconcileReport:
