@@ -287,16 +287,6 @@ def problems(raw: Any = None) -> list[Problem]:
         )
     found += _ipn_problems(merged)
     found += _api_problems(merged)
-    for key in ("API_READ_RATE", "API_WRITE_RATE"):
-        rate = merged[key]
-        if rate is not None and not _is_rate(rate):
-            found.append(
-                Problem(
-                    key,
-                    f"AMAZON_PAY[{key!r}] = {rate!r} is not a throttle rate",
-                    "Use a DRF rate such as '30/minute' (second, minute, hour, day), or None.",
-                )
-            )
     resolver = merged["ORDER_RESOLVER"]
     if resolver is not None:
         problem = _resolver_problem(resolver)
@@ -367,7 +357,7 @@ def _ipn_problems(merged: dict[str, Any]) -> list[Problem]:
 def _api_problems(merged: dict[str, Any]) -> list[Problem]:
     """The client identity and quota keys (docs/api.md, Throttling and Quota shares)."""
     found: list[Problem] = []
-    for key in ("API_ADDRESS_WRITE_RATE", "API_START_RATE"):
+    for key in ("API_READ_RATE", "API_WRITE_RATE", "API_ADDRESS_WRITE_RATE", "API_START_RATE"):
         rate = merged[key]
         if rate is not None and not _is_rate(rate):
             found.append(
