@@ -15,8 +15,10 @@ from typing import Any
 from django.db import transaction
 
 from django_amazonpay.models import OrderReference
-from django_amazonpay.services import PaymentStatus, payment_status
-from django_amazonpay.services.coverage import CANCELED, CLOSED, COVERED, PENDING
+from django_amazonpay.mws.errors import AmazonPayError
+from django_amazonpay.services import PaymentStatus, cancel_order, payment_status
+from django_amazonpay.services.coverage import CANCELED, CLOSED, COVERED, PENDING, TOTAL_CHANGED
+from django_amazonpay.services.errors import ServiceError
 
 from .models import Order
 from .shipping import shipping_fee
@@ -89,7 +91,24 @@ def settle(order_pk: int) -> tuple[Order, PaymentStatus]:
             )
             order.status = status
             order.save(update_fields=["status"])
+    if status == Order.Status.CANCELED and payment.reason == TOTAL_CHANGED:
+        release(order)  # after the commit: no row lock is held while Amazon works
     return order, payment
+
+
+def release(order: Order) -> None:
+    """Cancel the checkout of an order canceled for a changed total, so that the buyer's
+    money is not held until the authorization expires. Only this order's own checkout, and
+    only while nothing was captured: Amazon refuses the cancel otherwise."""
+    oro = order_reference_of(order)
+    if oro is None or oro.seller_order_id != order.number or oro.state not in ("Open", "Suspended"):
+        return
+    if oro.captures.exists():
+        return
+    try:
+        cancel_order(oro, reason="order changed after it was placed")
+    except (AmazonPayError, ServiceError) as exc:  # the authorization expires on its own
+        logger.warning("shop order %s: checkout %s not canceled: %s", order.number, oro, exc)
 
 
 def on_order_reference_changed(sender: Any, instance: OrderReference, **kwargs: Any) -> None:

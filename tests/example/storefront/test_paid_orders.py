@@ -6,18 +6,34 @@ client), Amazon played by the simulator; staff through the admin's buttons.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 
 import pytest
 from shop.models import Order
-from shop.payment import order_total
+from shop.payment import on_order_reference_changed, order_total
 
 from django_amazonpay import services
 from django_amazonpay.models import Authorization, OrderReference
+from django_amazonpay.signals import order_reference_changed
 
 from .conftest import add_lines, assert_confirmed_orders_are_paid
 
 TEA = Decimal("1800")  # TEA-001 1,200 + shipping to Tokyo 600
+RECEIVER = "shop.payment.on_order_reference_changed"
+
+
+@contextmanager
+def services_quiet() -> Iterator[None]:
+    """The shop's receiver disconnected: as if it learned of Amazon's answer only later."""
+    order_reference_changed.disconnect(sender=OrderReference, dispatch_uid=RECEIVER)
+    try:
+        yield
+    finally:
+        order_reference_changed.connect(
+            on_order_reference_changed, sender=OrderReference, dispatch_uid=RECEIVER
+        )
 
 
 def confirmed_page(response) -> bool:
@@ -87,7 +103,7 @@ def test_a_placed_order_being_paid_is_not_checked_out_again(buyer, monkeypatch) 
 
 def test_a_cart_changed_between_setting_the_order_and_confirming_cancels_it(buyer) -> None:
     """Another tab changes the cart after the total was sent to Amazon; the first tab then
-    places the order at the old total: 1,800 JPY authorized, 48,700 JPY of lines."""
+    places the order at the old total: 1,800 JPY set at Amazon, 48,700 JPY of lines."""
     buyer.add("TEA-001")
     assert buyer.checkout_page().status_code == 200
     buyer.start()
@@ -97,16 +113,42 @@ def test_a_cart_changed_between_setting_the_order_and_confirming_cancels_it(buye
     assert buyer.checkout_page().status_code == 200  # the other tab: lines rebuilt (Draft)
     order = buyer.order
     assert order_total(order) == Decimal("48700")
-    assert buyer.api("confirm").json()["next_action"] == "complete"  # Amazon authorized 1,800
-    assert Authorization.objects.get().amount == TEA
+    # the confirm tells the shop (order_reference_changed); the shop sees a total Amazon does
+    # not carry, cancels its order and the checkout with it: nothing is authorized or held
+    confirmed = buyer.api("confirm")
+    assert (confirmed.status_code, confirmed.json()["error"]) == (409, "invalid_state")
+    oro = OrderReference.objects.get(amazon_order_reference_id=order.amazon_order_reference_id)
+    assert (oro.state, oro.reason_code) == ("Canceled", "SellerCanceled")
+    assert not Authorization.objects.exclude(state="Closed").exists()
     page = buyer.complete(order.number)
     order.refresh_from_db()
     assert not confirmed_page(page)
-    assert b"Your order changed after it was placed" in page.content
+    assert b"This checkout was canceled. The order will not be shipped." in page.content
     assert order.status == Order.Status.CANCELED
     assert b'href="/checkout/"' in page.content  # check out again: a new order, the cart's
     assert buyer.checkout_page().status_code == 200
     assert buyer.order.pk != order.pk and order_total(buyer.order) == Decimal("48700")
+    assert_confirmed_orders_are_paid()
+
+
+def test_an_order_changed_after_authorization_releases_the_buyers_money(buyer) -> None:
+    """Lines written behind the shop after Amazon authorized a new order's old total: the
+    order is canceled and so is its checkout, so the 1,800 JPY is not held for days."""
+    buyer.add("TEA-001")
+    assert buyer.checkout_page().status_code == 200
+    buyer.start()
+    buyer.set_order()
+    with services_quiet():  # the shop hears of the authorization only at the complete page
+        assert buyer.api("confirm").json()["next_action"] == "complete"
+    order = buyer.order
+    assert order.status == Order.Status.NEW
+    add_lines(order, "CUP-002", 13)
+    page = buyer.complete(order.number)
+    order.refresh_from_db()
+    assert not confirmed_page(page) and order.status == Order.Status.CANCELED
+    oro = OrderReference.objects.get(amazon_order_reference_id=order.amazon_order_reference_id)
+    assert oro.state == "Canceled"
+    assert Authorization.objects.get().state == "Closed"
     assert_confirmed_orders_are_paid()
 
 
