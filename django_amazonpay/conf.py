@@ -89,6 +89,7 @@ DEFAULTS: dict[str, Any] = {
     "API_ADDRESS_WRITE_RATE": "60/minute",  # POSTs per client address, any session; None: off
     "API_START_RATE": "10/minute",  # checkout starts per client address; None: off
     "THROTTLE_RESERVED_SHARE": 0.25,  # of every MWS bucket, kept for buyers and for background
+    "API_AMAZON_READ_RATE": "30/minute",  # reads of Amazon that GETs make, per client address
 }
 
 REQUIRED = ("SELLER_ID", "ACCESS_KEY", "SECRET_KEY")
@@ -357,7 +358,13 @@ def _ipn_problems(merged: dict[str, Any]) -> list[Problem]:
 def _api_problems(merged: dict[str, Any]) -> list[Problem]:
     """The client identity and quota keys (docs/api.md, Throttling and Quota shares)."""
     found: list[Problem] = []
-    for key in ("API_READ_RATE", "API_WRITE_RATE", "API_ADDRESS_WRITE_RATE", "API_START_RATE"):
+    for key in (
+        "API_READ_RATE",
+        "API_WRITE_RATE",
+        "API_ADDRESS_WRITE_RATE",
+        "API_START_RATE",
+        "API_AMAZON_READ_RATE",
+    ):
         rate = merged[key]
         if rate is not None and not _is_rate(rate):
             found.append(
@@ -512,6 +519,7 @@ class AmazonPaySettings:
     api_address_write_rate: str | None
     api_start_rate: str | None
     throttle_reserved_share: float
+    api_amazon_read_rate: str | None
 
     def client_config(self) -> ClientConfig:
         return ClientConfig(
