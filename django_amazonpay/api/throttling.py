@@ -4,6 +4,7 @@ Per caller (the signed-in user, else the session): API_READ_RATE for reads, API_
 for writes. Anyone can start a new session by dropping a cookie, so writes are also counted
 per client address (API_ADDRESS_WRITE_RATE), and checkout starts, the only step that reaches
 Amazon before the caller owns a checkout, have their own per-address rate (API_START_RATE).
+GETs that read Amazon count per address too (API_AMAZON_READ_RATE, see reads.py).
 The address is REMOTE_ADDR unless TRUSTED_PROXIES says otherwise (addresses.py): DRF's own
 get_ident, which believes X-Forwarded-For when NUM_PROXIES is unset, is never used.
 """
@@ -89,3 +90,12 @@ class StartThrottle(_AddressThrottle):
     scope = "amazon_pay_start"
     setting = "api_start_rate"
     safe = False
+
+
+class AmazonReadThrottle(_AddressThrottle):
+    """Not a view throttle: reads.may_read asks it when a GET is about to read Amazon, so
+    the reads one address triggers are bounded whatever its sessions and checkouts."""
+
+    scope = "amazon_pay_amazon_read"
+    setting = "api_amazon_read_rate"
+    safe = True

@@ -24,9 +24,9 @@ from .. import services
 from ..client import interactive
 from ..conf import get_settings
 from ..models import OrderReference
-from ..mws.errors import MwsError, TransportError
 from ..services.errors import AmazonRequestError
 from ..states import OrderReferenceState
+from . import reads
 from . import serializers as s
 from .errors import (
     AccessTokenRequired,
@@ -137,13 +137,6 @@ def _valid(serializer_class: type, request: Request) -> dict[str, Any]:
     return serializer.validated_data
 
 
-def _live_constraints(oro: OrderReference, token: str | None) -> list[dict[str, str]]:
-    return [
-        {"id": c.constraint_id, "description": c.description or ""}
-        for c in services.draft_constraints(oro, access_token=token)
-    ]
-
-
 #: Amazon's answers to a start for an id this buyer cannot have: told apart from a foreign
 #: id, they would let anyone probe which ids exist (docs/api.md, The same answer)
 NOT_THE_BUYERS = ("InvalidOrderReferenceId", "InvalidAddressConsentToken")
@@ -209,10 +202,7 @@ class CheckoutView(CheckoutAPIView):
 
     def get(self, request: Request, oro_id: str) -> Response:
         oro = self.checkout(request, oro_id)
-        try:
-            constraints = _live_constraints(oro, access_token(request, oro_id))
-        except (MwsError, TransportError):  # Amazon unreachable: answer from the mirror
-            constraints = []
+        constraints = reads.draft_constraints(request, self, oro, access_token(request, oro_id))
         return Response(s.checkout_data(oro, constraints=constraints))
 
 
@@ -312,16 +302,17 @@ class PaymentView(CheckoutAPIView):
     docs = dict(
         operation_id="read_payment",
         responses={200: s.PaymentSerializer, **ERROR_RESPONSES},
-        summary="Read the payment result (a pending authorization is polled)",
+        summary="Read the payment result (a pending authorization is polled, at most once "
+        "per READ_WINDOW for all callers)",
     )
 
     def get(self, request: Request, oro_id: str) -> Response:
         oro = self.checkout(request, oro_id)
         auth = latest_authorization(oro)
         if auth is not None and payment_outcome(auth) in ("pending", "in_doubt"):
-            services.refresh(auth, source="poll")
-            oro.refresh_from_db()
-            auth = latest_authorization(oro)
+            if reads.refresh_authorization(request, self, auth):
+                oro.refresh_from_db()
+                auth = latest_authorization(oro)
         if auth is None:
             action = next_action(oro, authorization=None)  # none, as just read
         else:

@@ -15,8 +15,10 @@ from typing import Any
 import pytest
 from rest_framework.test import APIClient
 
+from django_amazonpay import services
+from django_amazonpay.api.reads import READ_WINDOW
 from django_amazonpay.client import background, get_client, interactive, reset_throttle_buckets
-from django_amazonpay.models import MwsCall
+from django_amazonpay.models import Authorization, MwsCall, OrderReference
 from django_amazonpay.mws.throttle import ShareExhausted
 from django_amazonpay.services import settling
 from tests.api.conftest import TOKEN, configure, url
@@ -204,3 +206,60 @@ def test_background_is_the_share_of_the_calls_inside_it(sim: Any, settings: Any)
         assert drain(read) == 2  # the kept ones
     with interactive(), pytest.raises(ShareExhausted):  # now the bucket is empty for all
         read()
+
+
+def attackers_checkouts(sim: Any) -> tuple[APIClient, str, str]:
+    """(the attacker's session, a Draft it owns, a checkout of it with a pending
+    authorization), made before any limit is on."""
+    attacker = APIClient(REMOTE_ADDR=ATTACKER)
+    owned = []
+    for _ in range(2):
+        oro_id = sim.create_order_reference()
+        body = {"amazon_order_reference_id": oro_id, "access_token": TOKEN}
+        assert attacker.post(url(), body, format="json").status_code == 201
+        owned.append(oro_id)
+    draft, paying = owned
+    assert attacker.post(url(paying, "order"), {"order_id": "A-1"}, "json").status_code == 200
+    oro = services.confirm(OrderReference.objects.get(amazon_order_reference_id=paying))
+    assert services.authorize(oro, synchronous=False).outcome == "pending"
+    return attacker, draft, paying
+
+
+def sent_for(*object_ids: str) -> int:
+    """Requests that reached Amazon for these objects (not those our buckets kept back)."""
+    calls = MwsCall.objects.filter(object_id__in=object_ids)
+    return calls.exclude(outcome="throttled").count()
+
+
+def test_one_session_hammering_its_own_reads_leaves_the_buyers_their_checkouts(
+    sim: Any, settings: Any
+) -> None:
+    """GETs on the attacker's own Draft and on its pending payment, four a second from one
+    session: Amazon is read at most once per object per window, so the sandbox's small
+    buckets still serve every buyer, and nothing anywhere draws Amazon's 503."""
+    attacker, draft, paying = attackers_checkouts(sim)
+    auth_id = Authorization.objects.get(order_reference__amazon_order_reference_id=paying)
+    auth_id = auth_id.amazon_authorization_id
+    clock = limits_on(settings, sim, SANDBOX=True)
+    buyers = [Buyer(sim, number, "Sandbox") for number in range(10)]
+    before = sent_for(draft, paying, auth_id)
+    answers: set[tuple[int, str]] = set()
+    seconds = 60
+    for second in range(seconds):
+        for path in (url(draft), url(paying, "payment")) * 2:
+            response = attacker.get(path)
+            answers.add((response.status_code, response.json().get("error", "")))
+        for index, buyer in enumerate(buyers):
+            if second >= 5 * index and not buyer.finished:
+                buyer.step()
+        clock.wait(1.0)
+    for buyer in buyers:
+        assert buyer.done == [
+            ("start", 201, "set_order"),
+            ("order", 200, "confirm"),
+            ("confirm", 200, "complete"),
+        ], buyer.done
+    assert answers <= {(200, ""), (429, "throttled")}  # the caller's own read rate
+    windows = seconds // READ_WINDOW + 1
+    assert sent_for(draft, paying, auth_id) - before <= 2 * windows  # two objects read
+    assert not MwsCall.objects.filter(error_code="RequestThrottled").exists()
