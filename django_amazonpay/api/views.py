@@ -149,19 +149,25 @@ def _codes(errors: dict[str, Any], field: str) -> set[str]:
 
 def _start_data(request: Request) -> dict[str, Any]:
     """The start body, or the refusal that says what to fix; nothing reaches Amazon without
-    a well-formed id of the shop's environment and a well-formed access token."""
+    a well-formed id of the shop's environment and a well-formed access token.
+
+    A malformed id is answered as Amazon's answer to an id it does not know would be, in the
+    same order (token refusals first): 404 no_checkout (docs/api.md, The same answer)."""
     serializer = s.StartCheckoutSerializer(data=request.data)
     if serializer.is_valid():
         return serializer.validated_data
     errors = serializer.errors
     id_codes = _codes(errors, "amazon_order_reference_id")
+    if "non_field_errors" in errors or id_codes & set(_MISSING):
+        raise ValidationError(errors)  # not an object, or no id at all: no id to answer for
     if "wrong_environment" in id_codes:
         raise WrongEnvironment(errors["amazon_order_reference_id"][0])
-    if id_codes or "non_field_errors" in errors:
-        raise ValidationError(errors)
-    if _codes(errors, "access_token") & set(_MISSING):
+    token_codes = _codes(errors, "access_token")
+    if token_codes & set(_MISSING):
         raise AccessTokenRequired()
-    raise InvalidAccessToken()
+    if token_codes:
+        raise InvalidAccessToken()
+    raise CheckoutNotFound()  # only the id is wrong: as a well-formed id nobody has
 
 
 class StartCheckoutView(CheckoutAPIView):

@@ -327,7 +327,6 @@ def test_a_token_amazon_refuses_looks_like_an_unknown_id(api: Any, settings: Any
         (lambda: '{"x": NaN}', 400, "invalid_json"),
         (lambda: '{"x": ' + "9" * 5000 + "}", 400, "invalid_json"),
         (lambda: b"\xff\xfe{}", 400, "invalid_json"),
-        (lambda: SURROGATES, 400, "invalid_request"),
     ],
 )
 def test_hostile_json_bodies(
@@ -339,6 +338,74 @@ def test_hostile_json_bodies(
         response = client.generic("POST", path, make(), content_type="application/json")
         assert_error(response, status, code)
         assert counts() == before
+
+
+def test_lone_surrogates_in_every_field(owned: tuple[APIClient, str]) -> None:
+    """On start the id is malformed: the answer to an id nobody has; elsewhere a 400."""
+    client, oro_id = owned
+    body = SURROGATES.replace("}", ', "access_token": "Atza|t"}')
+    nobodys = client.post(BASE, start_body("S03-9999999-9999999"), format="json")
+    for path, status, code in (
+        (BASE, 404, "no_checkout"),
+        (url(oro_id, "order"), 400, "invalid_request"),
+        (url(oro_id, "cancel"), 400, "invalid_request"),
+    ):
+        before = counts()
+        response = client.generic("POST", path, body, content_type="application/json")
+        assert_error(response, status, code)
+        assert counts() == before
+    assert client.generic("POST", BASE, body, content_type="application/json").json() == (
+        nobodys.json()
+    )
+
+
+#: order reference ids that are not one: none reaches the database or Amazon
+MALFORMED_IDS = [
+    "S03-abc",
+    "S03-1234567-1234567\x00",
+    "\x00",
+    "s03-1234567-1234567",
+    "S03-1234567-1234567" + "7" * 100,
+    "x" * 10_000,
+    "S03-１２３４５６７-1234567",  # full-width digits
+    "S03-1234567-123456٧",  # an Arabic-Indic digit
+    "S03–1234567–1234567",  # en dashes
+    "Ｓ03-1234567-1234567",
+    "S3-1234567-1234567",
+    "S03-12345678-1234567",
+    "X03-1234567-1234567",
+    "S03-1234567-1234567 OR 1=1",
+    "S03-1234567-1234567/../P03",
+    "%53%30%33-1234567-1234567",
+    "S03-1234567-1234567\n-x",
+    "🎍",
+    42,
+    12.5,
+    True,
+    ["S03-1234567-1234567"],
+    {"id": "S03-1234567-1234567"},
+]
+
+
+@pytest.mark.parametrize("oro_id", MALFORMED_IDS)
+@pytest.mark.parametrize("token", ["Atza|t", None, "invalid"])
+def test_a_malformed_id_on_start_is_answered_as_one_nobody_has(
+    api: Any, oro_id: Any, token: str | None
+) -> None:
+    """Status, code and text: the answer to a well-formed id Amazon does not know, with the
+    same token (or the same missing or malformed one); nothing is sent or stored."""
+
+    def body(value: Any) -> dict[str, Any]:
+        data = {"amazon_order_reference_id": value}
+        return data if token is None else {**data, "access_token": token}
+
+    nobodys = APIClient().post(BASE, body("S03-9999999-9999999"), format="json")
+    before, calls = counts(), amazon_calls()
+    response = APIClient().post(BASE, body(oro_id), format="json")
+    assert (response.status_code, response.json()) == (nobodys.status_code, nobodys.json())
+    assert (counts(), amazon_calls()) == (before, calls)
+    if token == "Atza|t":
+        assert_error(response, 404, "no_checkout")
 
 
 def test_bodies_over_the_hosts_upload_limit(owned: tuple[APIClient, str], settings: Any) -> None:
