@@ -8,7 +8,6 @@ generic 500 body, never a traceback.
 
 from __future__ import annotations
 
-import logging
 import math
 from typing import Any
 
@@ -23,6 +22,7 @@ from rest_framework.views import set_rollback
 
 from ..conf import ConfigurationError
 from ..database import database_busy
+from ..logs import get_logger
 from ..mws.errors import (
     MalformedResponse,
     MwsError,
@@ -33,7 +33,7 @@ from ..mws.errors import (
 )
 from ..services import errors as service_errors
 
-logger = logging.getLogger(__name__)
+logger = get_logger(__name__)
 
 
 class ApiError(exceptions.APIException):
@@ -109,6 +109,15 @@ class RequestTooLarge(ApiError):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
     default_code = "request_too_large"
     default_detail = _("The request body is too large for this API.")
+
+
+class LengthRequired(ApiError):
+    status_code = status.HTTP_411_LENGTH_REQUIRED
+    default_code = "length_required"
+    default_detail = _(
+        "Send the body with a Content-Length header: chunked or other transfer encodings are "
+        "not accepted (a request without a body needs neither)."
+    )
 
 
 class FormatNotAcceptable(ApiError):

@@ -1,7 +1,9 @@
 """Request bodies, refused before they cost anything (docs/api.md, Input).
 
 The API's bodies are a few short fields, so a body is at most MAX_BODY_BYTES (or the host's
-smaller DATA_UPLOAD_MAX_MEMORY_SIZE): 413 before a byte is read. JSON must be UTF-8 and at
+smaller DATA_UPLOAD_MAX_MEMORY_SIZE): 413 before a byte is parsed (a body up to DRAIN_BYTES is
+read and dropped first, so that the client sees the answer), and 411 for a body sent without
+a declared length. JSON must be UTF-8 and at
 most MAX_DEPTH levels deep: a deeper document is refused before it reaches the decoder, whose
 recursion would otherwise end in a RecursionError.
 """
@@ -19,10 +21,14 @@ from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.utils.json import strict_constant
 
-from .errors import RequestTooLarge
+from .errors import ApiError, LengthRequired, RequestTooLarge
 
 MAX_BODY_BYTES = 64 * 1024
 MAX_DEPTH = 20
+#: an oversized body up to this size is read and dropped before the 413 is sent; a larger
+#: one is not read at all (the connection may then end in a reset)
+DRAIN_BYTES = 1024 * 1024
+DRAIN_CHUNK = 64 * 1024
 #: what codecs.lookup() calls the charsets a JSON body may declare (JSON is UTF-8, RFC 8259)
 UTF8_NAMES = ("utf-8", "ascii")
 _OPENERS = (ord("["), ord("{"))
@@ -37,18 +43,35 @@ def body_limit() -> int:
 
 
 def check_body_size(request: Request) -> None:
-    """413 when the declared body is larger than body_limit() (Django reads no more than
-    CONTENT_LENGTH, so the declared length is the body's)."""
-    try:
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        length = 0  # Django reads such a body as empty
+    """411 for a body whose length is not declared, 413 when the declared length is over
+    body_limit(). Django reads no more than CONTENT_LENGTH, so the declared length is the
+    body's, and a body sent with Transfer-Encoding (chunked) and no length would be read as
+    empty: its fields "missing", its size never checked."""
+    if "HTTP_TRANSFER_ENCODING" in request.META:
+        raise LengthRequired()
+    declared = request.META.get("CONTENT_LENGTH") or "0"
+    if not (declared.isascii() and declared.isdigit()):
+        raise ApiError(_("The Content-Length header must be the body's size in bytes."))
+    length = int(declared)
     limit = body_limit()
     if length > limit:
+        if length <= DRAIN_BYTES:
+            _drain(request)
         raise RequestTooLarge(
             _("The request body is %(length)d bytes; this API takes at most %(limit)d.")
             % {"length": length, "limit": limit}
         )
+
+
+def _drain(request: Request) -> None:
+    """Read and drop the body: a server that closes a connection with unread bytes in it
+    sends a reset, and the client may never see the 413 (docs/api.md, Input)."""
+    django_request = request._request
+    try:
+        while django_request.read(DRAIN_CHUNK):
+            pass
+    except OSError:  # the client went away: nobody is left to answer
+        pass
 
 
 def too_deep(raw: bytes, limit: int = MAX_DEPTH) -> bool:

@@ -83,6 +83,7 @@ ERROR_RESPONSES = {
         (403, "csrf_failed"),
         (404, "no_checkout (malformed, unknown, nonexistent or another caller's), no_order"),
         (406, "not_acceptable (?format= other than json)"),
+        (411, "length_required (a body sent without Content-Length)"),
         (409, "invalid_state, idempotency_key_in_use, database_busy"),
         (413, "request_too_large"),
         (415, "unsupported_media_type"),

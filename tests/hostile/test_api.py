@@ -29,6 +29,7 @@ from rest_framework.test import APIClient
 
 from django_amazonpay.api import views
 from django_amazonpay.api.errors import exception_handler
+from django_amazonpay.api.parsing import DRAIN_BYTES
 from django_amazonpay.client import get_client
 from django_amazonpay.models import (
     Authorization,
@@ -414,6 +415,66 @@ def test_bodies_over_the_hosts_upload_limit(owned: tuple[APIClient, str], settin
     body = {"order_id": "A-1", "pad": "x" * 200}
     response = client.post(url(oro_id, "order"), body, format="json", HTTP_IDEMPOTENCY_KEY="k")
     assert_error(response, 413, "request_too_large")
+
+
+@pytest.mark.parametrize("encoding", ["chunked", "gzip, chunked", "identity", ""])
+def test_a_body_without_a_declared_length_is_411(
+    owned: tuple[APIClient, str], encoding: str
+) -> None:
+    """Django reads a body sent with Transfer-Encoding and no Content-Length as empty: its
+    fields would be "missing" and its size unchecked. Every endpoint says what to fix."""
+    client, oro_id = owned
+    chunked = b'{"order_id": "A-1"}'
+    framing = {"HTTP_TRANSFER_ENCODING": encoding, "CONTENT_LENGTH": ""}
+    for step in STEPS:
+        method = "GET" if step in ("", "payment") else "POST"
+        before, calls = counts(), amazon_calls()
+        response = client.generic(
+            method, url(oro_id, step), chunked, content_type="application/json", **framing
+        )
+        body = assert_error(response, 411, "length_required")
+        assert "Content-Length" in body["error_description"]
+        assert (counts(), amazon_calls()) == (before, calls)
+    response = client.generic("POST", BASE, chunked, "application/json", **framing)
+    assert_error(response, 411, "length_required")
+
+
+def test_a_post_without_a_body_needs_no_content_length(owned: tuple[APIClient, str]) -> None:
+    """What curl -X POST sends: no Content-Length, no body, no Transfer-Encoding."""
+    client, oro_id = owned
+    client.post(url(oro_id, "order"), {"order_id": "A-1"}, format="json")
+    response = client.generic("POST", url(oro_id, "confirm"))
+    assert "CONTENT_LENGTH" not in response.wsgi_request.META
+    assert response.status_code == 200, response.content
+    assert response.json()["next_action"] == "complete"
+
+
+@pytest.mark.parametrize("declared", ["abc", "-5", "1e3", " 12", "١٢"])
+def test_a_content_length_that_is_not_a_size(owned: tuple[APIClient, str], declared: str):
+    client, oro_id = owned
+    body = b'{"order_id": "A-1"}'
+    response = client.generic(
+        "POST", url(oro_id, "order"), body, "application/json", CONTENT_LENGTH=declared
+    )
+    assert "Content-Length" in assert_error(response, 400, "invalid_request")["error_description"]
+
+
+def test_an_oversized_body_is_read_before_the_413(owned: tuple[APIClient, str]) -> None:
+    """A server that closes a connection with unread bytes in it sends a reset: the client
+    would see that instead of the 413. Up to DRAIN_BYTES the body is read and dropped; a
+    larger one is not read at all."""
+    client, oro_id = owned
+    for size, read in ((70_000, 70_000), (DRAIN_BYTES, DRAIN_BYTES), (DRAIN_BYTES + 1, 0)):
+        stream = io.BytesIO(b"x" * size)
+        response = client.generic(
+            "POST",
+            url(oro_id, "order"),
+            content_type="application/json",
+            CONTENT_LENGTH=str(size),
+            **{"wsgi.input": stream},
+        )
+        assert_error(response, 413, "request_too_large")
+        assert stream.tell() == read, size
 
 
 @pytest.mark.parametrize(
