@@ -63,7 +63,8 @@ def cart_page(request: HttpRequest) -> HttpResponse:
 
 
 def _new_number() -> str:
-    return timezone.now().strftime("%y%m%d-") + secrets.token_hex(3).upper()
+    # the shop's day (TIME_ZONE), not UTC's: a Tokyo order at 8:00 is dated that day
+    return timezone.localdate().strftime("%y%m%d-") + secrets.token_hex(3).upper()
 
 
 def _ordered(order: Order) -> dict[tuple[str, Decimal], int]:
