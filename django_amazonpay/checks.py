@@ -11,6 +11,7 @@ counts as mounting nothing.
 from __future__ import annotations
 
 import importlib.util
+import ipaddress
 import os
 from dataclasses import dataclass
 from typing import Any
@@ -250,7 +251,8 @@ def check_ipn_trust(app_configs: Any = None, **kwargs: Any) -> list[checks.Check
             )
     accounts = raw.get("IPN_TRUSTED_ACCOUNTS", DEFAULTS["IPN_TRUSTED_ACCOUNTS"])
     if isinstance(accounts, (list, tuple)):
-        others = [a for a in accounts if a != AMAZON_PAY_SNS_ACCOUNT]
+        # entries that are not account ids at all are E0NN (IPN_TRUSTED_ACCOUNTS) already
+        others = [a for a in accounts if isinstance(a, str) and a != AMAZON_PAY_SNS_ACCOUNT]
         if others:
             messages.append(
                 checks.Error(
@@ -260,6 +262,15 @@ def check_ipn_trust(app_configs: Any = None, **kwargs: Any) -> list[checks.Check
                     "account. Remove IPN_TRUSTED_ACCOUNTS to trust Amazon Pay's account "
                     f"({AMAZON_PAY_SNS_ACCOUNT}) only.",
                     id="django_amazonpay.E302",
+                )
+            )
+    for key, value in (("IPN_TOPIC_ARNS", arns), ("IPN_TRUSTED_ACCOUNTS", accounts)):
+        if isinstance(value, (list, tuple)) and not value:
+            messages.append(
+                checks.Warning(
+                    f"AMAZON_PAY[{key!r}] is empty: every notification will be refused",
+                    hint=f"Remove {key} to hear Amazon Pay's own topics, or list them.",
+                    id="django_amazonpay.W304",
                 )
             )
     if raw.get("IPN_TRUST_SIMULATOR") and not settings.DEBUG:
@@ -274,8 +285,14 @@ def check_ipn_trust(app_configs: Any = None, **kwargs: Any) -> list[checks.Check
     return messages
 
 
-#: networks that hold every address: trusting them believes anyone's X-Forwarded-For
-_EVERYWHERE = ("0.0.0.0/0", "::/0")
+def _covers_every_address(networks: tuple[Any, ...]) -> bool:
+    """Together the networks hold every IPv4 or every IPv6 address (0.0.0.0/0, or two /1s...):
+    trusting them believes anyone's X-Forwarded-For."""
+    for version, size in ((4, 2**32), (6, 2**128)):
+        own = [n for n in networks if n.version == version]
+        if sum(n.num_addresses for n in ipaddress.collapse_addresses(own)) == size:
+            return True
+    return False
 
 
 def _proxy_signs() -> list[str]:
@@ -307,7 +324,7 @@ def check_trusted_proxies(app_configs: Any = None, **kwargs: Any) -> list[checks
     if networks is None:  # malformed: E0NN from check_amazon_pay_settings
         return []
     warning_id = _id("TRUSTED_PROXIES", warning=True)
-    if any(str(network) in _EVERYWHERE for network in networks):
+    if _covers_every_address(networks):
         return [
             checks.Warning(
                 "AMAZON_PAY['TRUSTED_PROXIES'] trusts every address: any client can name "
