@@ -11,13 +11,14 @@ Common kwargs of the state signals:
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from django.db import transaction
 from django.dispatch import Signal
 
-logger = logging.getLogger(__name__)
+from .logs import get_logger
+
+logger = get_logger(__name__)
 
 # -- order reference (spec 3.1) --------------------------------------------------------------
 #: became Open (confirmed, or back from Suspended). kwargs: instance, transition

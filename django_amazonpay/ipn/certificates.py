@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import logging
 import re
 import ssl
 import threading
@@ -29,10 +28,12 @@ from cryptography.x509.verification import DNSName, PolicyBuilder, Store, Verifi
 from django.core.cache import caches
 
 from ..conf import get_settings
+from ..logs import get_logger
+from ..safetext import quoted
 from .errors import CertificateUnavailable, Rejected
 from .trust import simulator_trusted
 
-logger = logging.getLogger("django_amazonpay.ipn")
+logger = get_logger("django_amazonpay.ipn")
 
 #: a regional SNS host and nothing else: no port, no user, no S3-style `sns.s3-<region>`
 #: name, no suffix after amazonaws.com(.cn) (docs/ipn.md, Certificates)
@@ -80,6 +81,10 @@ def check_sns_url(url: str, *, path: re.Pattern[str] | None = CERT_PATH) -> None
     simulator's certificate while it is trusted. Checked before anything is fetched."""
     if not isinstance(url, str):
         raise Rejected("URL is not text", 403, forged=True)
+    if not (url.isascii() and url.isprintable()):
+        # urlsplit() drops tabs and line breaks silently: the URL checked would not be the
+        # URL fetched
+        raise Rejected(f"URL has characters a URL cannot: {quoted(url)}", 403, forged=True)
     parts = urlsplit(url)
     if is_simulator_url(url):
         if path is CERT_PATH and (
@@ -87,14 +92,14 @@ def check_sns_url(url: str, *, path: re.Pattern[str] | None = CERT_PATH) -> None
             or parts.query
             or parts.fragment
         ):
-            raise Rejected(f"not the simulator's certificate URL: {url}", 403, forged=True)
+            raise Rejected(f"not the simulator's certificate URL: {quoted(url)}", 403, forged=True)
         return
     if parts.scheme != "https":
-        raise Rejected(f"URL is not https: {url}", 403, forged=True)
+        raise Rejected(f"URL is not https: {quoted(url)}", 403, forged=True)
     if not SNS_HOST.fullmatch(parts.netloc or ""):
-        raise Rejected(f"URL host is not Amazon SNS: {url}", 403, forged=True)
+        raise Rejected(f"URL host is not Amazon SNS: {quoted(url)}", 403, forged=True)
     if path is not None and (not path.fullmatch(parts.path or "") or parts.query or parts.fragment):
-        raise Rejected(f"certificate URL is not a .pem: {url}", 403, forged=True)
+        raise Rejected(f"certificate URL is not a .pem: {quoted(url)}", 403, forged=True)
 
 
 def _aia_url_allowed(url: str) -> bool:
@@ -125,17 +130,19 @@ def _download(url: str) -> bytes:
             url, timeout=FETCH_TIMEOUT, allow_redirects=False, stream=True
         ) as response:
             if response.status_code != 200:
-                raise CertificateUnavailable(f"cannot fetch {url}: HTTP {response.status_code}")
+                raise CertificateUnavailable(
+                    f"cannot fetch {quoted(url)}: HTTP {response.status_code}"
+                )
             size = 0
             for chunk in response.iter_content(chunk_size=8192):
                 size += len(chunk)
                 if size > MAX_DOWNLOAD_BYTES:
-                    raise Rejected(f"certificate at {url} is too large", 403, forged=True)
+                    raise Rejected(f"certificate at {quoted(url)} is too large", 403, forged=True)
                 chunks.append(chunk)
     except (CertificateUnavailable, Rejected):
         raise
     except Exception as exc:  # network trouble: SNS will deliver again
-        raise CertificateUnavailable(f"cannot fetch {url}: {type(exc).__name__}") from exc
+        raise CertificateUnavailable(f"cannot fetch {quoted(url)}: {type(exc).__name__}") from exc
     data = b"".join(chunks)
     cache.set(key, data, CACHE_SECONDS)
     return data
@@ -151,7 +158,7 @@ def _load_certificates(data: bytes, url: str) -> list[x509.Certificate]:
     except ValueError:
         certs = []
     if not certs:
-        raise Rejected(f"no certificate at {url}", 403, forged=True)
+        raise Rejected(f"no certificate at {quoted(url)}", 403, forged=True)
     return certs
 
 
@@ -217,7 +224,7 @@ def _issuer_urls(cert: x509.Certificate) -> list[str]:
 def _fetch_issuer(cert: x509.Certificate) -> x509.Certificate | None:
     for url in _issuer_urls(cert):
         if not _aia_url_allowed(url):
-            logger.warning("IPN certificate issuer URL not on an Amazon Trust host: %s", url)
+            logger.warning("IPN certificate issuer URL not on an Amazon Trust host: %r", url)
             continue
         for candidate in _load_certificates(_download(url), url):
             if candidate.subject == cert.issuer:

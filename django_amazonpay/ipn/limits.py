@@ -32,6 +32,11 @@ class BadLength(Exception):
     """A Content-Length that is not a number."""
 
 
+class LengthRequired(Exception):
+    """A body sent chunked (Transfer-Encoding) without a Content-Length: answered 411. A WSGI
+    server hands Django no length for it, and Django then reads nothing (docs/ipn.md)."""
+
+
 def declared_length(request: HttpRequest) -> int | None:
     raw = request.META.get("CONTENT_LENGTH") or ""
     if not raw:
@@ -42,9 +47,12 @@ def declared_length(request: HttpRequest) -> int | None:
 
 
 def read_body(request: HttpRequest, limit: int) -> bytes:
-    """At most `limit` bytes of the body: a larger declared length is refused unread, and
-    without a length (chunked) no more than limit + 1 bytes are ever read."""
+    """At most `limit` bytes of the body: a larger declared length is refused unread, a
+    chunked body without a length too (411), and a server that hands a body on without a
+    length and without saying it was chunked is read no further than limit + 1 bytes."""
     length = declared_length(request)
+    if length is None and request.META.get("HTTP_TRANSFER_ENCODING"):
+        raise LengthRequired("send the notification with a Content-Length, not chunked")
     if length is not None and length > limit:
         raise BodyTooLarge(f"the body has {length} bytes; at most {limit} are accepted")
     data = request.read(limit + 1)

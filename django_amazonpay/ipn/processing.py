@@ -10,21 +10,21 @@ notification was received answers it, so a burst of them costs one call (docs/ip
 from __future__ import annotations
 
 import json
-import logging
-import traceback
 from typing import Any
 
 from django.db import DatabaseError
 from django.utils import timezone
 
 from ..client import background
+from ..logs import format_exception, get_logger
 from ..models import Capture, IpnMessage
 from ..models.ipn import IpnProcessing, IpnVerdict
 from ..mws.errors import TRANSIENT_ERRORS, ServerError
+from ..safetext import quoted
 from ..services.claims import claim
 from ..signals import chargeback_received, send_after_commit
 from . import certificates, hints
-from .errors import CertificateUnavailable, Rejected
+from .errors import CertificateUnavailable, Rejected, safe_reason
 from .parsing import BillingAgreementDetails, ChargebackDetails, Notification, parse_message
 from .receiving import receive
 from .sns import check_subscribe_url
@@ -32,7 +32,7 @@ from .trust import is_trusted_topic
 
 __all__ = ["confirm_subscription", "enqueue", "process", "receive"]
 
-logger = logging.getLogger("django_amazonpay.ipn")
+logger = get_logger("django_amazonpay.ipn")
 
 #: failures worth another try later (the task retries them with backoff)
 TRANSIENT = (*TRANSIENT_ERRORS, DatabaseError, CertificateUnavailable)
@@ -68,20 +68,22 @@ def process(pk: int, *, force: bool = False) -> str:
         try:
             state, result = _apply(message, force=force)
         except Exception as exc:
+            # Amazon's error messages and a verified payload's values may be quoted in both:
+            # stored on one line each (docs/logs.md)
             message.processing, message.result = (
                 IpnProcessing.FAILED,
-                f"{type(exc).__name__}: {exc}",
+                safe_reason(f"{type(exc).__name__}: {exc}"),
             )
-            message.traceback, message.processed_at = traceback.format_exc(), timezone.now()
+            message.traceback, message.processed_at = format_exception(exc), timezone.now()
             message.save()
             logger.warning("IPN #%s failed: %s", pk, message.result)
             if isinstance(exc, TRANSIENT):
                 raise
             return message.result
-        message.processing, message.result, message.traceback = state, result, ""
+        message.processing, message.result, message.traceback = state, safe_reason(result), ""
         message.processed_at = timezone.now()
         message.save()
-        return result
+        return message.result
 
 
 def _apply(message: IpnMessage, *, force: bool) -> tuple[str, str]:
@@ -171,7 +173,7 @@ def confirm_subscription(envelope: dict[str, Any]) -> str:
     topic = envelope.get("TopicArn")
     if not is_trusted_topic(topic):  # type: ignore[arg-type]
         # refused at the door already; settings may have narrowed since it was stored
-        raise Rejected(f"topic not trusted: {topic}", 403)
+        raise Rejected(f"topic not trusted: {quoted(topic)}", 403)
     url = envelope["SubscribeURL"]
     check_subscribe_url(url, topic)  # type: ignore[arg-type]
     response = certificates._session().get(

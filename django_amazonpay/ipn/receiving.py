@@ -15,13 +15,15 @@ import logging
 from django.db import DatabaseError, IntegrityError, transaction
 
 from ..conf import get_settings
+from ..logs import get_logger
 from ..models import IpnMessage
 from ..models.ipn import IpnProcessing, IpnVerdict
+from ..safetext import quoted
 from . import limits, sns
-from .errors import CertificateUnavailable, Rejected, storable
+from .errors import CertificateUnavailable, Rejected, safe_reason, storable
 from .parsing import parse_message
 
-logger = logging.getLogger("django_amazonpay.ipn")
+logger = get_logger("django_amazonpay.ipn")
 
 HEADERS = ("x-amz-sns-message-type", "x-amz-sns-message-id", "x-amz-sns-topic-arn",
            "x-amz-sns-subscription-arn", "content-type", "user-agent")  # fmt: skip
@@ -66,10 +68,10 @@ def record_refusal(
     message = _summary(b"", headers, remote_addr)
     message.body_size, message.body_sha256 = min(max(size, 0), MAX_SIZE), ""
     message.verdict, message.http_status = IpnVerdict.REJECTED, status
-    message.reason, message.processing = _storable(reason), IpnProcessing.IGNORED
+    message.reason, message.processing = safe_reason(reason), IpnProcessing.IGNORED
     if limits.keep_refused_summary():
         message.save()
-    logger.info("IPN #%s refused unread (%s): %s", message.pk, status, reason)
+    logger.info("IPN #%s refused unread (%s): %s", message.pk, status, message.reason)
     return message
 
 
@@ -126,7 +128,8 @@ def _refused(message: IpnMessage, exc: Rejected) -> tuple[int, IpnMessage, bool]
 
 
 def _finish(message: IpnMessage, verdict: str, status: int, reason: str) -> int:
-    message.verdict, message.http_status, message.reason = verdict, status, _storable(reason)
+    reason = safe_reason(reason)
+    message.verdict, message.http_status, message.reason = verdict, status, reason
     message.processing = IpnProcessing.IGNORED
     if limits.keep_refused_summary():
         message.save()
@@ -161,10 +164,10 @@ def _check(message: IpnMessage, text: str, headers: dict[str, str]) -> None:
     settings = get_settings()
     # a notification for another seller or environment is not ours to follow
     if notification.seller_id != settings.seller_id:
-        raise Rejected(f"SellerId {notification.seller_id} is not ours", 403)
+        raise Rejected(f"SellerId {quoted(notification.seller_id)} is not ours", 403)
     if notification.release_environment != settings.release_environment:
         raise Rejected(
-            f"ReleaseEnvironment {notification.release_environment} is not ours "
+            f"ReleaseEnvironment {quoted(notification.release_environment)} is not ours "
             f"({settings.release_environment})",
             403,
         )

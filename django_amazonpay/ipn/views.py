@@ -8,14 +8,14 @@ its 200 fast. Every refusal answers {"error", "error_description"} (docs/ipn.md)
 
 from __future__ import annotations
 
-import logging
-
 from django.db import DatabaseError, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import NoReverseMatch, reverse
 from django.views.decorators.csrf import csrf_exempt
 
 from ..addresses import client_address
 from ..conf import get_settings
+from ..logs import get_logger
 from ..models.ipn import IpnVerdict
 from . import limits, processing
 from .receiving import record_refusal
@@ -28,9 +28,9 @@ except ImportError:  # pragma: no cover - older Django
         return view
 
 
-logger = logging.getLogger("django_amazonpay.ipn")
+logger = get_logger("django_amazonpay.ipn")
 #: where Django itself reports SuspiciousOperation: forged signatures belong there
-security_logger = logging.getLogger("django.security.IpnSignatureError")
+security_logger = get_logger("django.security.IpnSignatureError")
 
 CODES = {400: "invalid_notification", 403: "not_trusted", 503: "certificate_unavailable"}
 
@@ -64,6 +64,9 @@ def ipn_view(request: HttpRequest) -> HttpResponse:
     except limits.BadLength as exc:
         limits.count_refusal(address)
         return error(400, "invalid_notification", str(exc))
+    except limits.LengthRequired as exc:
+        limits.count_refusal(address)
+        return error(411, "length_required", f"{exc}: Amazon SNS always sends one.")
     except OSError:  # the client went away mid-body (UnreadablePostError)
         return error(400, "invalid_notification", "The body could not be read.")
     try:
@@ -87,3 +90,16 @@ def _declared(request: HttpRequest) -> int:
         return limits.declared_length(request) or 0
     except limits.BadLength:
         return 0
+
+
+@csrf_exempt  # a POST without a token gets the same JSON 404, not Django's HTML 403
+@login_not_required
+def not_found(request: HttpRequest, rest: str = "") -> JsonResponse:
+    """Anything else below the IPN endpoint answers in its error shape too."""
+    try:
+        where = reverse("amazon_pay_ipn:ipn")
+    except NoReverseMatch:  # included under another namespace
+        where = "the ipn/ URL"
+    return error(
+        404, "not_found", f"No such URL; Amazon Pay's notifications are POSTed to {where}."
+    )

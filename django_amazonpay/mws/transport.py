@@ -18,6 +18,7 @@ import requests
 from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 
 from .. import __version__
+from ..logs import get_logger
 from .adapter import MwsAdapter
 from .config import ClientConfig
 from .errors import AmazonPayError, MalformedResponse, MwsError, TransportError
@@ -31,7 +32,7 @@ from .types import CallRecord
 T = TypeVar("T")
 C = TypeVar("C", bound="BaseClient")
 
-log = logging.getLogger("django_amazonpay.mws")
+log = get_logger("django_amazonpay.mws")
 
 USER_AGENT = f"django-amazonpay/{__version__} (Python/{platform.python_version()})"
 FORM = "application/x-www-form-urlencoded; charset=utf-8"

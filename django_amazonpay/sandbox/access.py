@@ -9,7 +9,8 @@ Two ways in (docs/simulator.md, "Control routes"):
   standalone server prints it at start). A header cannot be sent cross-site without CORS,
   so the token needs no CSRF protection of its own.
 
-Environ keys come from headers only as HTTP_*, so a client cannot set CONTROL_GRANTED.
+Environ keys come from headers only as HTTP_*, so a client cannot set CONTROL_GRANTED or
+CONTROL_REFUSED.
 """
 
 from __future__ import annotations
@@ -18,6 +19,9 @@ import hmac
 import secrets
 
 CONTROL_GRANTED = "django_amazonpay.sandbox.control_granted"
+#: why the transport did not vouch for a caller it knows (a staff user whose request failed
+#: Django's CSRF check): the refusal says that instead of asking for a staff session
+CONTROL_REFUSED = "django_amazonpay.sandbox.control_refused"
 TOKEN_HEADER = "X-Simulator-Token"  # noqa: S105 (a header name, not a secret)
 _TOKEN_ENVIRON = "HTTP_X_SIMULATOR_TOKEN"  # noqa: S105
 

@@ -22,6 +22,7 @@ from urllib.parse import parse_qsl, urlencode
 
 from django.utils.translation import gettext_lazy as _
 
+from ..safetext import escape_controls
 from .engine import unknown_payment_method
 from .errors import SimulatorError
 from .inbound import BadInput, content_type, has_control_chars, json_object, printable, query_text
@@ -102,7 +103,7 @@ def redirect(location: str) -> Reply:
 
 
 def error_page(message: str, status: int = 400) -> Reply:
-    return render("error.html", {"message": str(message)}, status)
+    return render("error.html", {"message": escape_controls(message)}, status)
 
 
 def _json(data: Any, status: int) -> Reply:
@@ -111,7 +112,7 @@ def _json(data: Any, status: int) -> Reply:
 
 
 def _error(error: str, description: str, status: int = 400) -> Reply:
-    return _json({"error": error, "error_description": description}, status)
+    return _json({"error": error, "error_description": escape_controls(description)}, status)
 
 
 def access_token() -> str:

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
+from ..safetext import escape_controls
 from .faults import KINDS
 from .inbound import BadInput, json_object, printable
 from .responses import Reply
@@ -35,7 +36,8 @@ def json_reply(data: Any, status: int = 200) -> Reply:
 
 
 def json_error(error: str, description: str, status: int = 400) -> Reply:
-    return json_reply({"error": error, "error_description": description}, status)
+    """The control routes' refusal; whatever the description quotes is kept on one line."""
+    return json_reply({"error": error, "error_description": escape_controls(description)}, status)
 
 
 # -- faults ----------------------------------------------------------------------------------

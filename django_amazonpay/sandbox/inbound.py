@@ -11,6 +11,8 @@ import json
 import re
 from typing import Any
 
+from ..safetext import escape_controls
+
 #: The largest body the simulator reads; MWS requests are a few kilobytes, a saved state
 #: with thousands of objects a few megabytes.
 MAX_BODY_BYTES = 8 * 1024 * 1024
@@ -18,6 +20,9 @@ MAX_BODY_BYTES = 8 * 1024 * 1024
 MAX_JSON_DEPTH = 32
 #: environ key a transport sets when it did not read the body itself: one of BODY_PROBLEMS
 BODY_PROBLEM = "django_amazonpay.sandbox.body_problem"
+#: environ key a transport sets with the body limit it applied when that is not
+#: MAX_BODY_BYTES (the Django mount: DATA_UPLOAD_MAX_MEMORY_SIZE), so a 413 names it
+BODY_LIMIT = "django_amazonpay.sandbox.body_limit"
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -32,8 +37,12 @@ class BadInput(Exception):
         self.description = description
 
 
+def too_large(limit: int = MAX_BODY_BYTES) -> BadInput:
+    return BadInput(413, "body_too_large", f"the body is larger than {limit} bytes")
+
+
 BODY_PROBLEMS: dict[str, BadInput] = {
-    "too_large": BadInput(413, "body_too_large", f"the body is larger than {MAX_BODY_BYTES} bytes"),
+    "too_large": too_large(),
     "bad_length": BadInput(400, "invalid_content_length", "Content-Length is not a number"),
     "unreadable": BadInput(400, "unreadable_body", "the body could not be read"),
     "chunked": BadInput(411, "length_required", "send the body with a Content-Length, not chunked"),
@@ -45,14 +54,18 @@ def has_control_chars(text: str) -> bool:
 
 
 def printable(text: str, limit: int = 200) -> str:
-    """`text` safe to echo in an error (XML cannot carry control characters at all)."""
-    shown = _CONTROL.sub("\ufffd", text)
+    """`text` safe to echo in an error: on one line, its control characters escaped
+    (safetext.escape_controls; XML could not carry most of them anyway), cut to `limit`."""
+    shown = escape_controls(text)
     return shown if len(shown) <= limit else shown[:limit] + "…"
 
 
 def read_body(environ: dict) -> bytes:
     """The request body, at most MAX_BODY_BYTES; BadInput otherwise."""
     problem = environ.get(BODY_PROBLEM)
+    if problem == "too_large":
+        limit = environ.get(BODY_LIMIT)
+        raise too_large(limit if isinstance(limit, int) else MAX_BODY_BYTES)
     if problem:
         raise BODY_PROBLEMS.get(problem, BODY_PROBLEMS["unreadable"])
     raw = str(environ.get("CONTENT_LENGTH") or "").strip()

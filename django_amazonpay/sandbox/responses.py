@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from xml.sax.saxutils import escape as _escape
 
+from ..safetext import escape_controls
+
 #: Exactly this string, http not https: the Java SDK strips it with a regex (spec 1.5, 8.2).
 PAYMENTS_NS = "http://mws.amazonservices.com/schema/OffAmazonPayments/2013-01-01"
 #: The Orders section uses https (spec 1.5, 7).
@@ -57,7 +59,9 @@ def mws_headers(request_id: str, now: datetime) -> list[tuple[str, str]]:
 
 
 def error_xml(code: str, message: str, type_: str, request_id: str, ns: str = PAYMENTS_NS) -> str:
-    """ErrorResponse with RequestId directly under the root (spec 1.6)."""
+    """ErrorResponse with RequestId directly under the root (spec 1.6). The message may quote
+    a parameter: its line breaks are escaped, so a client that logs it logs one line."""
+    message = escape_controls(message)
     return (
         f'<?xml version="1.0"?>\n<ErrorResponse xmlns="{ns}">\n  <Error>\n'
         f"    <Type>{escape(type_)}</Type>\n    <Code>{escape(code)}</Code>\n"

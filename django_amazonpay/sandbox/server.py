@@ -7,7 +7,6 @@ written, so clients see the same "connection aborted" they would on a broken net
 from __future__ import annotations
 
 import io
-import logging
 import socket
 import struct
 import sys
@@ -16,6 +15,7 @@ from socketserver import ThreadingMixIn
 from typing import TYPE_CHECKING, Any
 from wsgiref.simple_server import ServerHandler, WSGIRequestHandler, WSGIServer
 
+from ..logs import get_logger
 from .access import CONTROL_GRANTED
 from .inbound import BODY_PROBLEM, MAX_BODY_BYTES
 from .wsgi import ConnectionDropped
@@ -23,7 +23,7 @@ from .wsgi import ConnectionDropped
 if TYPE_CHECKING:
     from .simulator import Simulator
 
-log = logging.getLogger("django_amazonpay.sandbox.server")
+log = get_logger("django_amazonpay.sandbox.server")
 
 
 class _Handler(ServerHandler):

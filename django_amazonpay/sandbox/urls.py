@@ -21,15 +21,16 @@ import io
 import threading
 from collections.abc import Callable
 
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import HttpRequest, HttpResponse, HttpResponseNotFound, UnreadablePostError
+from django.http.multipartparser import MultiPartParserError
 from django.middleware.csrf import CsrfViewMiddleware
 from django.urls import URLPattern, re_path
 from django.views.decorators.csrf import csrf_exempt
 
-from .access import CONTROL_GRANTED
+from .access import CONTROL_GRANTED, CONTROL_REFUSED
 from .exposure import simulator_exposed
-from .inbound import BODY_PROBLEM
+from .inbound import BODY_LIMIT, BODY_PROBLEM, MAX_BODY_BYTES
 from .lifecycle import EngineSettings
 from .simulator import Simulator
 from .wsgi import ConnectionDropped
@@ -87,7 +88,9 @@ def simulator_view(simulator: Simulator | Callable[[], Simulator]) -> Callable:
                 "PATH_INFO": path_info,
                 "wsgi.input": io.BytesIO(body),
                 "CONTENT_LENGTH": str(len(body)),
-                CONTROL_GRANTED: _staff_request(request),
+                # a body refused unread is answered before any route: no CSRF check (which
+                # would read a form body) for it
+                CONTROL_GRANTED: BODY_PROBLEM not in environ and _staff_request(request, environ),
             }
         )
         if sim.base_url.endswith(".invalid"):
@@ -114,14 +117,37 @@ def simulator_view(simulator: Simulator | Callable[[], Simulator]) -> Callable:
     return view
 
 
+def body_limit() -> int:
+    """What the mount reads at most: the simulator's own limit, or Django's
+    DATA_UPLOAD_MAX_MEMORY_SIZE when that is lower (None there: no limit of Django's)."""
+    from django.conf import settings
+
+    django_limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return MAX_BODY_BYTES if django_limit is None else min(django_limit, MAX_BODY_BYTES)
+
+
 def _body(request: HttpRequest, environ: dict) -> bytes:
-    """The body, or b"" with the reason in the environ for the app to answer in its shape."""
-    try:
-        return request.body
-    except RequestDataTooBig:
-        environ[BODY_PROBLEM] = "too_large"
-    except (UnreadablePostError, OSError):
-        environ[BODY_PROBLEM] = "unreadable"
+    """The body, or b"" with the reason in the environ for the app to answer in its shape.
+
+    Checked on the request's own headers before anything is read: Django reads nothing of a
+    body without a Content-Length (a chunked one) and treats a length that is not a number
+    as 0, so both would reach the simulator as an empty body otherwise.
+    """
+    raw = str(request.META.get("CONTENT_LENGTH") or "").strip()
+    limit = body_limit()
+    if not raw and request.META.get("HTTP_TRANSFER_ENCODING"):
+        environ[BODY_PROBLEM] = "chunked"
+    elif raw and not (raw.isascii() and raw.isdigit()):
+        environ[BODY_PROBLEM] = "bad_length"
+    elif raw and int(raw) > limit:
+        environ[BODY_PROBLEM], environ[BODY_LIMIT] = "too_large", limit
+    else:
+        try:
+            return request.body
+        except RequestDataTooBig:  # a limit Django applied that body_limit() did not know
+            environ[BODY_PROBLEM], environ[BODY_LIMIT] = "too_large", limit
+        except (UnreadablePostError, OSError):
+            environ[BODY_PROBLEM] = "unreadable"
     return b""
 
 
@@ -130,14 +156,25 @@ class _CsrfCheck(CsrfViewMiddleware):
         return reason  # a refusal is the control route's 403, not Django's HTML page
 
 
-def _staff_request(request: HttpRequest) -> bool:
-    """An active staff user's request that passed Django's CSRF check (safe methods pass)."""
+def _staff_request(request: HttpRequest, environ: dict) -> bool:
+    """An active staff user's request that passed Django's CSRF check (safe methods pass).
+    A staff request that failed it is refused with Django's reason (CONTROL_REFUSED)."""
     user = getattr(request, "user", None)
     if not (user is not None and user.is_active and user.is_staff):
         return False
     check = _CsrfCheck(lambda req: HttpResponse())
-    check.process_request(request)
-    return check.process_view(request, None, (), {}) is None
+    try:
+        check.process_request(request)
+        reason = check.process_view(request, None, (), {})
+    except (SuspiciousOperation, MultiPartParserError, UnreadablePostError, OSError):
+        reason = "the form body could not be read for its csrfmiddlewaretoken"
+    if reason is None:
+        return True
+    environ[CONTROL_REFUSED] = (
+        f"this staff user's {request.method} failed Django's CSRF check ({reason}): send the "
+        "csrftoken cookie's value in the X-CSRFToken header or the csrfmiddlewaretoken field"
+    )
+    return False
 
 
 def simulator_urls(simulator: Simulator | Callable[[], Simulator]) -> list[URLPattern]:

@@ -13,12 +13,12 @@ and each transport (in-process adapter, standalone server, Django view) does wha
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl
 
+from ..logs import get_logger
 from ..regions import (
     ORDERS_PATH,
     ORDERS_VERSION,
@@ -27,7 +27,7 @@ from ..regions import (
     PAYMENTS_VERSION,
 )
 from . import buyer, control
-from .access import TOKEN_HEADER, control_allowed
+from .access import CONTROL_REFUSED, TOKEN_HEADER, control_allowed
 from .auth import check_request
 from .errors import SimulatorError
 from .faults import BEFORE_ENGINE
@@ -40,7 +40,7 @@ from .throttle import ORDERS_BUCKET
 if TYPE_CHECKING:
     from .simulator import Simulator
 
-log = logging.getLogger("django_amazonpay.sandbox")
+log = get_logger("django_amazonpay.sandbox")
 
 #: environ keys shared with the transports
 DEFER_DELAY = "django_amazonpay.sandbox.defer_delay"
@@ -166,9 +166,12 @@ class SimulatorApp:
     def _control(self, environ: dict, body: bytes, handlers: dict[str, control.Handler]) -> Reply:
         """A control route: the caller must be allowed (access.py), the method listed."""
         if not control_allowed(environ, self.sim.control_token):
+            refused = environ.get(CONTROL_REFUSED)
             return control.json_error(
                 "forbidden",
-                "the simulator's control routes need a staff user's session (mounted in "
+                refused
+                if isinstance(refused, str)
+                else "the simulator's control routes need a staff user's session (mounted in "
                 f"Django) or the {TOKEN_HEADER} header (the standalone server prints it)",
                 403,
             )

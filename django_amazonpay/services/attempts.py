@@ -11,7 +11,6 @@ first result) before any new attempt is made.
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Callable
 from decimal import Decimal
@@ -19,6 +18,7 @@ from typing import Any, TypeVar
 
 from ..amounts import Amount, AmountError
 from ..conf import get_settings
+from ..logs import get_logger
 from ..models import Authorization, Capture, Refund
 from ..mws.errors import (
     DuplicateReference,
@@ -38,7 +38,7 @@ from .errors import (
 from .locking import locked_order_reference
 from .sync import Details, apply_details, note_change
 
-logger = logging.getLogger(__name__)
+logger = get_logger(__name__)
 
 T = TypeVar("T")
 Row = Authorization | Capture | Refund

@@ -6,14 +6,14 @@ break a payment: a missing table or a broken connection is logged and swallowed.
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from django.db import DatabaseError
 
+from ..logs import get_logger
 from .savepoints import guarded_statement
 
-logger = logging.getLogger(__name__)
+logger = get_logger(__name__)
 
 
 def _text(value: Any, limit: int) -> str:

@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -22,6 +21,7 @@ from django.utils import timezone
 from .. import signals
 from ..client import background
 from ..conf import get_settings
+from ..logs import get_logger
 from ..models import Authorization, Capture, OrderReference
 from ..mws.errors import TRANSIENT_ERRORS, MwsError
 from ..states import AttemptState, AuthorizationState, OrderReferenceState
@@ -29,7 +29,7 @@ from .claims import claim
 from .closing import cancel_order, close_order
 from .errors import ServiceError
 
-logger = logging.getLogger("django_amazonpay.tasks")
+logger = get_logger("django_amazonpay.tasks")
 
 OPEN_STATES = (OrderReferenceState.OPEN, OrderReferenceState.SUSPENDED)
 COUNTED_CAPTURES = ("Completed", "Closed")

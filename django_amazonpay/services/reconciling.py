@@ -7,10 +7,10 @@ attempts are left to the settle task, which knows how to reconcile them by refer
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 
 from ..client import background, get_client
+from ..logs import get_logger
 from ..models import Authorization, Capture, OrderReference, StateTransition
 from ..mws.errors import TRANSIENT_ERRORS, MwsError
 from ..states import AttemptState, OrderReferenceState
@@ -20,7 +20,7 @@ from .locking import locked_order_reference
 from .refreshing import adopt_authorization, adopt_capture, adopt_refund
 from .sync import apply_details
 
-logger = logging.getLogger("django_amazonpay.tasks")
+logger = get_logger("django_amazonpay.tasks")
 
 SOURCE = "reconcile"
 OPEN_STATES = (OrderReferenceState.OPEN, OrderReferenceState.SUSPENDED)

@@ -10,7 +10,6 @@ the meantime is not polled again.
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ from django.utils import timezone
 
 from ..client import background
 from ..conf import get_settings
+from ..logs import get_logger
 from ..models import Authorization, Capture, Refund
 from ..mws.errors import TRANSIENT_ERRORS, MwsError
 from ..states import AttemptState
@@ -29,7 +29,7 @@ from .errors import ServiceError
 from .refreshing import refresh
 from .sync import recording_changes
 
-logger = logging.getLogger("django_amazonpay.tasks")
+logger = get_logger("django_amazonpay.tasks")
 
 #: an attempt still "requesting" after this long belongs to a crashed process
 STUCK_REQUEST = timedelta(minutes=10)

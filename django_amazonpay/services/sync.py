@@ -9,7 +9,6 @@ scheduled with transaction.on_commit. Callers hold the order reference's row loc
 from __future__ import annotations
 
 import dataclasses
-import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -21,6 +20,7 @@ from django.utils import timezone
 
 from .. import signals
 from ..amounts import Amount
+from ..logs import get_logger
 from ..models import Authorization, Capture, OrderReference, Refund, StateTransition
 from ..mws.types import (
     Address,
@@ -32,7 +32,7 @@ from ..mws.types import (
 )
 from ..states import AuthorizationState, ObjectKind, ReasonCode, is_allowed
 
-logger = logging.getLogger("django_amazonpay.states")
+logger = get_logger("django_amazonpay.states")
 
 Details = OrderReferenceDetails | AuthorizationDetails | CaptureDetails | RefundDetails
 Mirrored = OrderReference | Authorization | Capture | Refund

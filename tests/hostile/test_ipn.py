@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 from collections.abc import Iterator
 from typing import Any
 
@@ -284,3 +285,52 @@ def test_envelope_shaped_json_with_any_characters(sim: Any, body: bytes) -> None
     assert 400 <= response.status_code < 500, response.status_code
     assert_error_shape(response, response.status_code)
     assert snapshot() == before
+
+
+# -- log injection: no delivery writes a line of its own into a log, a reason or an answer ------
+
+FORGED_LINE = "2026-12-02 06:54:42,087 django_amazonpay.ipn INFO IPN #999 valid: all good"
+LINE_BREAKS = ["\n", "\r", "\r\n", "\u2028", "\u2029", "\x85", "\x0b", "\x0c", "\x1c", "\x1e"]
+
+
+def _one_line_each(caplog: Any, *texts: str) -> None:
+    formatter = logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s")
+    for record in caplog.records:
+        assert len(formatter.format(record).splitlines()) == 1, formatter.format(record)
+    for text in texts:
+        assert len(text.splitlines()) <= 1, text
+
+
+def test_a_topic_carrying_a_log_line_forges_none(sim: Any, caplog: Any) -> None:
+    """The reported attack: the TopicArn's line break made the rest a record of its own in the
+    server log, in the row's reason and in the answer."""
+    caplog.set_level(logging.DEBUG)
+    envelope = sim.ipn.build_notification("SomethingNew", "<X/>")
+    envelope["TopicArn"] = "x\n" + FORGED_LINE
+    response = post(client(), json.dumps(envelope))
+    data = assert_error_shape(response, 403)
+    reason = IpnMessage.objects.get().reason
+    assert FORGED_LINE in reason and FORGED_LINE in data["error_description"]  # quoted, escaped
+    _one_line_each(caplog, reason, data["error_description"])
+    assert any(FORGED_LINE in record.getMessage() for record in caplog.records)
+
+
+@HYPOTHESIS
+@given(
+    field=st.sampled_from([*SIGNED, "SigningCertURL", "SignatureVersion", "Signature"]),
+    before=st.text(max_size=20),
+    brk=st.sampled_from(LINE_BREAKS),
+    after=st.text(max_size=20),
+)
+def test_no_field_puts_a_line_break_in_a_log_a_reason_or_an_answer(
+    sim: Any, caplog: Any, field: str, before: str, brk: str, after: str
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    caplog.clear()
+    envelope = sim.ipn.build_notification("SomethingNew", "<X/>")
+    envelope[field] = before + brk + after
+    response = post(client(), json.dumps(envelope))
+    assert 400 <= response.status_code < 500, response.status_code
+    data = assert_error_shape(response, response.status_code)
+    message = IpnMessage.objects.order_by("-id").first()
+    _one_line_each(caplog, message.reason if message else "", data["error_description"])

@@ -73,6 +73,42 @@ def test_a_malformed_content_length_is_400(csrf_client: Any) -> None:
     assert_error_shape(response, 400)
 
 
+def test_a_chunked_body_without_a_length_is_411_unread(capped: None) -> None:
+    request = RequestFactory().post(IPN_URL, data=b"", content_type="text/plain")
+    request.META.pop("CONTENT_LENGTH", None)
+    request.META["HTTP_TRANSFER_ENCODING"] = "chunked"
+    request._stream = Unreadable()
+    data = assert_error_shape(ipn_view(request), 411)
+    assert data["error"] == "length_required" and "Content-Length" in data["error_description"]
+    assert not IpnMessage.objects.exists()
+
+
+def test_a_genuine_notification_sent_chunked_is_411_not_an_empty_body(
+    sim: Any, csrf_client: Any
+) -> None:
+    """A WSGI server hands Django a chunked body without CONTENT_LENGTH, and Django then reads
+    none of it: the sender is told to send a length, not that its notification is not JSON."""
+    envelope = notification(sim, "SomethingNew", "<X/>")
+    response = csrf_client.post(
+        IPN_URL, data=json.dumps(envelope).encode(), content_type="text/plain; charset=UTF-8",
+        headers={"Transfer-Encoding": "chunked"}, CONTENT_LENGTH="",
+    )  # fmt: skip
+    assert assert_error_shape(response, 411)["error"] == "length_required"
+    assert not IpnMessage.objects.filter(body_size=0).exists()
+
+
+def test_chunked_deliveries_count_as_refusals(settings: Any, csrf_client: Any) -> None:
+    settings.AMAZON_PAY = {**settings.AMAZON_PAY, "IPN_REJECTED_RATE": "2/hour"}
+
+    def status() -> int:
+        return csrf_client.post(
+            IPN_URL, data=b"{}", content_type="text/plain",
+            headers={"Transfer-Encoding": "chunked"}, CONTENT_LENGTH="",
+        ).status_code  # fmt: skip
+
+    assert [status(), status(), status()] == [411, 411, 429]
+
+
 def test_a_body_under_the_cap_is_checked(capped: None, csrf_client: Any) -> None:
     assert_error_shape(post(csrf_client, b"x" * CAP), 400)  # read and refused as not JSON
 

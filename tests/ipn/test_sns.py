@@ -84,3 +84,71 @@ def test_unreachable_certificate_is_503(sim: Any, csrf_client: Any) -> None:
     with mock.patch.object(get_client().session, "get", side_effect=OSError("down")):
         response = post_envelope(csrf_client, sim, envelope)
     assert response.status_code == 503  # SNS will deliver again
+
+
+# -- nothing is fetched before every check that needs no network has passed -------------------
+
+
+@pytest.fixture
+def fetches(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every certificate download attempted; the network itself answers as if it were down."""
+    from django_amazonpay.ipn import certificates
+
+    attempted: list[str] = []
+
+    def download(url: str) -> bytes:
+        attempted.append(url)
+        raise certificates.CertificateUnavailable("no network in this test")
+
+    monkeypatch.setattr(certificates, "_download", download)
+    return attempted
+
+
+def _on_a_random_sns_path(sim: Any, **fields: Any) -> dict[str, Any]:
+    """A notification of the trusted topic, re-pointed at a random .pem on a real SNS host,
+    with `fields` changed after signing."""
+    import uuid
+
+    envelope = sim.ipn.build_notification("SomethingNew", "<X/>")
+    url = f"https://sns.us-east-1.amazonaws.com/SimpleNotificationService-{uuid.uuid4().hex}.pem"
+    return {**envelope, "SigningCertURL": url, **fields}
+
+
+@pytest.mark.parametrize(
+    ("fields", "status", "reason"),
+    [
+        ({"SignatureVersion": "9"}, 403, "unknown SignatureVersion '9'"),
+        ({"SignatureVersion": ""}, 403, "unknown SignatureVersion"),
+        ({"Signature": "not base64 at all!"}, 400, "Signature is not base64"),
+        ({"Signature": "QUJD"}, 400, "Signature has 3 bytes"),  # valid base64, too short
+        ({"Signature": "QUJD" * 400}, 400, "Signature has 1200 bytes"),
+        ({"Timestamp": "yesterday"}, 400, "Timestamp is not ISO 8601"),
+        ({"Timestamp": "2001-01-01T00:00:00Z"}, 400, "message too old"),
+        ({"TopicArn": "arn:aws:sns:us-east-1:123456789012:x"}, 403, "topic not trusted"),
+        ({"SigningCertURL": "https://sns.us-east-1.amazonaws.com/x.pem?a=1"}, 400, "not a .pem"),
+        ({"SigningCertURL": "https://sns.us-east-1.amazonaws.com/x.pem\n"}, 400, "cannot"),
+    ],
+)
+def test_a_forged_envelope_is_refused_without_any_fetch(
+    sim: Any, csrf_client: Any, fetches: list[str], fields: dict, status: int, reason: str
+) -> None:
+    from django_amazonpay.models import IpnMessage
+    from tests.ipn.helpers import assert_error_shape, post_envelope
+
+    for _ in range(3):  # each a new random path: still nothing fetched
+        envelope = _on_a_random_sns_path(sim, **fields)
+        response = post_envelope(csrf_client, sim, envelope)
+        assert_error_shape(response, status)
+    assert fetches == []
+    assert reason in IpnMessage.objects.latest("id").reason
+
+
+def test_a_plausible_forgery_is_the_one_that_costs_a_fetch(
+    sim: Any, csrf_client: Any, fetches: list[str]
+) -> None:
+    """The counter counts: with every cheap check passed the certificate is asked for."""
+    from tests.ipn.helpers import post_envelope
+
+    envelope = _on_a_random_sns_path(sim)
+    assert post_envelope(csrf_client, sim, envelope).status_code == 503
+    assert fetches == [envelope["SigningCertURL"]]

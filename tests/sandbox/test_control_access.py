@@ -106,11 +106,35 @@ def test_staff_read_and_change_with_a_csrf_token(admin_user, mounted) -> None:
     before = _state(sim)
     forged = staff.post(PREFIX + "/sandbox/reset")  # a cross-site form would look like this
     assert forged.status_code == 403 and forged.json()["error"] == "forbidden"
+    assert "CSRF" in forged.json()["error_description"]
     _unchanged(sim, before)
     token = _csrf_token(staff)
     ok = staff.post(PREFIX + "/sandbox/reset", HTTP_X_CSRFTOKEN=token)
     assert ok.status_code == 200 and ok.json() == {"reset": True}
     assert sim.engine.summary(0)["counts"]["OrderReference"] == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("cookie", "header", "says"),
+    [(None, None, "CSRF cookie not set"), ("a" * 32, None, "CSRF token missing"),
+     ("a" * 32, "b" * 32, "CSRF token from the 'X-Csrftoken' HTTP header incorrect")],
+)  # fmt: skip
+def test_a_staff_post_that_fails_the_csrf_check_is_told_so(
+    admin_user, mounted, cookie, header, says
+) -> None:
+    """Signed in as staff, the refusal names the CSRF check, not a missing staff session."""
+    staff = Client(enforce_csrf_checks=True)
+    staff.force_login(admin_user)
+    if cookie:
+        staff.cookies["csrftoken"] = cookie
+    extra = {"HTTP_X_CSRFTOKEN": header} if header else {}
+    for route in ("/sandbox/reset", "/sandbox/faults/clear", "/sandbox/state/save"):
+        r = staff.post(PREFIX + route, **extra)
+        assert r.status_code == 403, (route, r.content)
+        description = r.json()["error_description"]
+        assert says in description and "X-CSRFToken" in description, description
+        assert "need a staff user's session" not in description
 
 
 def _csrf_token(client: Client) -> str:

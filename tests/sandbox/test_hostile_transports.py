@@ -56,8 +56,60 @@ def test_a_body_over_djangos_limit_is_a_413_in_the_routes_shape(
     r = admin_client.post(PREFIX + route, b"x" * 5000, content_type="application/json")
     assert r.status_code == 413, r.content
     _shape(r, route)
+    assert b"larger than 1000 bytes" in r.content  # the limit that applied, not the simulator's
     if route.startswith("/Off"):
         assert b"<Code>RequestEntityTooLarge</Code>" in r.content
+
+
+def test_the_413_names_djangos_default_limit_when_that_applied(admin_client, mounted) -> None:
+    """Django's default DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB) is below the simulator's 8 MiB."""
+    from django.conf import settings as django_settings
+
+    limit = django_settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    assert limit is not None and limit < MAX_BODY_BYTES
+    r = admin_client.post(
+        PREFIX + "/sandbox/state", b"{" * 3_000_000, content_type="application/json"
+    )
+    assert r.status_code == 413, r.content[:300]
+    assert r.json()["error_description"] == f"the body is larger than {limit} bytes"
+
+
+def test_without_a_django_limit_the_simulators_own_applies_unread(
+    admin_client, mounted, settings
+) -> None:
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = None
+    r = admin_client.post(PREFIX + "/sandbox/state", b"{}", content_type="application/json",
+                          CONTENT_LENGTH=str(MAX_BODY_BYTES + 1))  # fmt: skip
+    assert r.status_code == 413
+    assert r.json()["error_description"] == f"the body is larger than {MAX_BODY_BYTES} bytes"
+
+
+@pytest.mark.parametrize(
+    "route",
+    ["/OffAmazonPayments_Sandbox/2013-01-01", "/sandbox/state", "/sandbox/buyer/wallet",
+     "/sandbox/faults"],
+)  # fmt: skip
+def test_a_chunked_body_through_django_is_a_411_not_an_empty_body(
+    admin_client, mounted, route
+) -> None:
+    """Django reads nothing of a body without a Content-Length: the mount says so."""
+    sim, _ = mounted
+    r = admin_client.post(PREFIX + route, b'{"action": "*", "kind": "http_500"}',
+                          content_type="application/json", CONTENT_LENGTH="",
+                          headers={"Transfer-Encoding": "chunked"})  # fmt: skip
+    assert r.status_code == 411, r.content[:300]
+    _shape(r, route)
+    if route.startswith("/Off"):
+        assert b"<Code>MissingContentLength</Code>" in r.content
+    assert sim.faults.pending() == []
+
+
+def test_a_content_length_that_is_no_number_through_django_is_a_400(admin_client, mounted) -> None:
+    sim, _ = mounted
+    r = admin_client.post(PREFIX + "/sandbox/faults", b'{"action": "*", "kind": "http_500"}',
+                          content_type="application/json", CONTENT_LENGTH="12abc")  # fmt: skip
+    assert r.status_code == 400 and r.json()["error"] == "invalid_content_length", r.content
+    assert sim.faults.pending() == []
 
 
 @pytest.mark.parametrize(

@@ -399,3 +399,278 @@ def _checkout(url: str, browser: requests.Session) -> tuple[list[str], str, str]
                            headers={**headers, "Content-Type": "application/json"})  # fmt: skip
     assert garbage.status_code == 400
     return visited, token, oro_id
+
+
+# -- text from outside never starts a line of its own in a log -----------------------------------
+
+#: what an attacker appends after a line break: a line that reads like one of our records
+FORGED = "FORGED-RECORD 2026-12-02 06:54:42,087 django_amazonpay.ipn INFO IPN #999 valid"
+#: line breaks as str.splitlines() knows them (a log reader or shipper may split at any)
+LINE_BREAKS = ("\n", "\r", "\r\n", "\u2028", "\u2029", "\x85", "\x0b", "\x1c")
+HOSTILE_SITE: dict = {}
+
+
+def raising_resolver(request: Any, order_id: str) -> Any:
+    """A shop's ORDER_RESOLVER that fails, its exception quoting what the request said."""
+    raise RuntimeError(f"no order {order_id} for cart {request.headers.get('X-Cart')}")
+
+
+def _urlpatterns() -> list:
+    from django.urls import include, path
+
+    from django_amazonpay.sandbox.urls import simulator_urls
+
+    return [
+        path("amazon-pay/api/", include("django_amazonpay.api.urls")),
+        path("amazon-pay/", include("django_amazonpay.ipn.urls")),
+        path("sim/", include(simulator_urls(lambda: HOSTILE_SITE["sim"]))),
+    ]
+
+
+urlpatterns = _urlpatterns()
+
+
+def forged_lines(logs: Collect) -> list[str]:
+    """Records in which a line starts with the forged text: a line break came from input."""
+    return [
+        text for text in logs.lines if any(line.startswith(FORGED) for line in text.splitlines())
+    ]
+
+
+@pytest.fixture
+def hostile_site(
+    api: Any, settings: Any, amazon_pay_simulator_exposed: None, amazon_pay_simulator_credentials
+) -> Iterator[Any]:
+    """The API, the IPN endpoint and a simulator's Django mount on one site, no rate limits
+    (every request here is refused on purpose), notifications followed in the request. The
+    mount serves a simulator of its own: a mount points the IPN certificate URL at itself."""
+    from django_amazonpay.ipn.sns import forget_certificates
+    from django_amazonpay.sandbox.simulator import Simulator
+    from tests.celery_app import app as celery_app
+
+    settings.ROOT_URLCONF = __name__
+    rates = ("API_READ_RATE", "API_WRITE_RATE", "API_ADDRESS_WRITE_RATE", "API_START_RATE",
+             "API_AMAZON_READ_RATE", "IPN_REJECTED_RATE")  # fmt: skip
+    off = dict.fromkeys(rates)
+    settings.AMAZON_PAY = {**settings.AMAZON_PAY, **off, "IPN_TRUST_SIMULATOR": True}
+    eager = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    HOSTILE_SITE["sim"] = Simulator(**amazon_pay_simulator_credentials)
+    forget_certificates()
+    yield api
+    celery_app.conf.task_always_eager = eager
+    HOSTILE_SITE.clear()
+    forget_certificates()
+
+
+def _ipn(sim: Any, brk: str) -> None:
+    """The endpoint's checks quote the topic, the certificate URL, the SellerId; an unknown
+    NotificationType of a valid notification is logged when it is followed."""
+    import json
+
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    hostile = "x" + brk + FORGED
+
+    def send(envelope: dict[str, Any], status: int) -> None:
+        response = client.post("/amazon-pay/ipn/", json.dumps(envelope).encode(),
+                               content_type="text/plain")  # fmt: skip
+        assert response.status_code == status, response.content
+        if status != 200:  # the answer quotes the value on one line too
+            description = json.loads(response.content)["error_description"]
+            assert not any(line.startswith(FORGED) for line in description.splitlines())
+
+    def message(**fields: Any) -> dict[str, Any]:
+        envelope = sim.ipn.build_notification("SomethingNew", "<X/>", sign=False)
+        envelope["Message"] = json.dumps({**json.loads(envelope["Message"]), **fields})
+        return sim.ipn.sign(envelope)
+
+    send({**message(), "TopicArn": hostile}, 403)
+    send({**message(), "SigningCertURL": "https://sns.us-east-1.amazonaws.com/" + hostile}, 400)
+    send(message(SellerId=hostile), 403)
+    send(message(NotificationType=hostile), 200)
+    send({**message(), "Type": hostile}, 400)
+    response = client.get("/amazon-pay/ipn/" + quote(hostile))
+    assert response.status_code == 404
+
+
+def _api(sim: Any, brk: str, settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ids in paths and bodies, the Idempotency-Key, the order id a resolver quotes in its
+    exception, and an Amazon error message with a line break of its own."""
+    from rest_framework.test import APIClient
+
+    from django_amazonpay.sandbox import responses
+    from django_amazonpay.sandbox.errors import SimulatorError
+
+    client = APIClient(enforce_csrf_checks=False)
+    base = "/amazon-pay/api/checkouts/"
+    hostile = "S01-0000000-0000000" + brk + FORGED
+    client.get(base + quote(hostile) + "/")
+    client.post(base + quote(hostile) + "/confirm/")
+    token = "Atza|x" + brk + FORGED
+    client.post(base, {"amazon_order_reference_id": hostile, "access_token": token}, format="json")
+    client.post(base, {"amazon_order_reference_id": "x"}, format="json",
+                headers={"Idempotency-Key": "k" + brk + FORGED})  # fmt: skip
+    client.post(base, "{" + brk + FORGED, content_type="application/json")
+    oid = sim.create_order_reference(buyer=BUYER, address=ADDRESS)
+    with monkeypatch.context() as patch:
+        # Amazon's own message with a line break: the simulator escapes its messages, so it
+        # plays an Amazon that does not
+        patch.setattr(responses, "escape_controls", lambda text: text)
+
+        def failing(*args: Any, **kwargs: Any) -> str:
+            raise SimulatorError("InternalError", "We failed" + brk + FORGED, 500, "Receiver")
+
+        patch.setattr(sim.engine, "handle", failing)
+        failed = client.post(base, {"amazon_order_reference_id": oid, "access_token": ACCESS_TOKEN},
+                             format="json")  # fmt: skip
+        assert failed.status_code == 503, failed.content
+    started = client.post(base, {"amazon_order_reference_id": oid, "access_token": ACCESS_TOKEN},
+                          format="json")  # fmt: skip
+    assert started.status_code == 201, started.content
+    settings.AMAZON_PAY = {**settings.AMAZON_PAY,
+                           "ORDER_RESOLVER": f"{__name__}.raising_resolver"}  # fmt: skip
+    refused = client.post(f"{base}{oid}/order/", {"order_id": "A" + brk + FORGED}, format="json")
+    assert refused.status_code == 400  # the API's own pattern
+    broken = client.post(f"{base}{oid}/order/", {"order_id": "A-1"}, format="json",
+                         headers={"X-Cart": "c" + brk + FORGED})  # fmt: skip
+    assert broken.status_code == 500  # the shop's resolver failed: logged with its traceback
+    client.post(f"{base}{oid}/cancel/", {"reason": "r" + brk + FORGED}, format="json")
+
+
+def _simulator(brk: str, admin_user: Any) -> None:
+    """Its Django mount (paths, JSON bodies of control routes, buyer pages' queries)."""
+    import json
+
+    from django.test import Client
+
+    sim = HOSTILE_SITE["sim"]
+
+    staff = Client()
+    staff.force_login(admin_user)
+    hostile = "x" + brk + FORGED
+    staff.get("/sim/sandbox/objects/" + quote(hostile))
+    staff.get("/sim/sandbox/" + quote(hostile))
+    staff.get("/sim/OffAmazonPayments_Sandbox/2013-01-01/" + quote(hostile))
+    staff.post("/sim/sandbox/faults", json.dumps({"action": hostile, "kind": "http_500"}),
+               content_type="application/json")  # fmt: skip
+    staff.post("/sim/sandbox/state", "{" + hostile, content_type="application/json")
+    staff.get("/sim/sandbox/buyer/sign-in", {"return_url": "/" + hostile})
+    assert sim.faults.pending() == []
+
+
+def _standalone_server(credentials: dict[str, str]) -> None:
+    """Its socket: the request line reaches the server's log, byte for byte."""
+    import socket
+
+    from django_amazonpay.sandbox.server import SimulatorServer
+    from django_amazonpay.sandbox.simulator import Simulator
+
+    with SimulatorServer(Simulator(**credentials)) as server:
+        for brk in ("\x0b", "\x0c", "\x1c", "\x85"):
+            for line in (f"GET /sandbox/x{brk}{FORGED} HTTP/1.1",
+                         f"GET /sandbox/{brk}{FORGED}/ HTTP/1.1"):  # fmt: skip
+                with socket.create_connection((server.host, server.port), timeout=10) as sock:
+                    sock.sendall(
+                        line.encode("latin-1") + b"\r\nHost: x\r\nConnection: close\r\n\r\n"
+                    )
+                    while sock.recv(65536):
+                        pass
+
+
+@pytest.mark.server
+def test_no_input_starts_a_log_line_of_its_own(
+    all_logs, hostile_site, settings, monkeypatch, admin_user, amazon_pay_simulator_credentials
+) -> None:
+    """Line breaks (CR, LF, U+2028 and the others str.splitlines() knows) sent through the IPN
+    endpoint, the API and the simulator, and in Amazon's own answer, reach no log record
+    raw: every logger at DEBUG, the wire dump on, exceptions' tracebacks included."""
+    sim = hostile_site
+    dump_the_wire(monkeypatch)
+    for brk in LINE_BREAKS:
+        _ipn(sim, brk)
+        _api(sim, brk, settings, monkeypatch)
+        settings.AMAZON_PAY = {
+            **settings.AMAZON_PAY,
+            "ORDER_RESOLVER": "tests.api.resolver.resolve",
+        }
+        _simulator(brk, admin_user)
+    _standalone_server(amazon_pay_simulator_credentials)
+    text = "\n".join(all_logs.lines)
+    # the hostile text did reach the logs, escaped: from the IPN checks, the API's traceback
+    # of the resolver's exception, Amazon's answer, and the standalone server's request lines
+    for logger in ("django_amazonpay.ipn", "django_amazonpay.api", "django_amazonpay.sandbox"):
+        assert any(line.startswith(logger) and FORGED in line for line in all_logs.lines), logger
+    assert "RuntimeError: no order A-1 for cart c" in text and "We failed" in text
+    assert forged_lines(all_logs) == []
+
+
+def test_the_search_finds_a_line_break_that_slipped_through(all_logs) -> None:
+    """Not vacuous: a logger that bypasses the package's filter is caught."""
+    logging.getLogger("tests.plain").warning("value: %s", "x\n" + FORGED)
+    assert len(forged_lines(all_logs)) == 1
+
+
+def test_every_logger_of_the_package_escapes() -> None:
+    """The root of the class: the package makes its loggers with logs.get_logger only, so
+    each carries the escaping filter; a module calling logging.getLogger would slip past."""
+    import importlib
+    import pkgutil
+    from pathlib import Path
+
+    import django_amazonpay
+    from django_amazonpay.logs import EscapeControls
+
+    root = Path(django_amazonpay.__file__).parent
+    offenders = [
+        str(path.relative_to(root))
+        for path in root.rglob("*.py")
+        if "logging.getLogger(" in path.read_text(encoding="utf-8")
+        and path.name != "logs.py"
+        and "migrations" not in path.parts
+    ]
+    assert offenders == []
+    loggers = []
+    for module in pkgutil.walk_packages(django_amazonpay.__path__, "django_amazonpay."):
+        if module.name.endswith("__main__"):
+            continue
+        loaded = importlib.import_module(module.name)
+        loggers += [v for v in vars(loaded).values() if isinstance(v, logging.Logger)]
+    assert len(loggers) >= 10
+    for logger in loggers:
+        assert any(isinstance(f, EscapeControls) for f in logger.filters), logger.name
+
+
+@pytest.mark.parametrize("brk", [*LINE_BREAKS, "\x1b", "\x00", "\u202e", "\ud800"])
+def test_the_filter_escapes_arguments_messages_and_tracebacks(brk: str) -> None:
+    from django_amazonpay.logs import get_logger
+
+    logger = get_logger("django_amazonpay.tests.escaping")
+    handler = Collect()
+    logger.addHandler(handler)
+    logger.propagate = False
+    logger.setLevel(logging.DEBUG)
+    try:
+        error = ValueError("c" + brk + FORGED)
+        logger.warning("as text: %s, as repr: %r, as object: %s, count %d, took %.1fs",
+                       "a" + brk + FORGED, "b" + brk, error, 3, 1.5)  # fmt: skip
+        logger.warning({"message": "d" + brk + FORGED})
+        logger.info("%(who)s said", {"who": "e" + brk + FORGED})
+        try:
+            try:
+                raise KeyError("inner")
+            except KeyError as inner:
+                raise LookupError("f" + brk + FORGED) from inner
+        except LookupError:
+            logger.exception("failed")
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = True
+        logger.setLevel(logging.NOTSET)
+    assert "count 3, took 1.5s" in handler.lines[0]
+    assert "The above exception was the direct cause" in handler.lines[3]
+    assert "KeyError: 'inner'" in handler.lines[3] and "LookupError: f" in handler.lines[3]
+    assert all(brk not in line for line in handler.lines[:3])  # the traceback has its own
+    assert sum(FORGED in line for line in handler.lines) == 4
+    assert forged_lines(handler) == []
