@@ -160,6 +160,9 @@ class JsonErrors:
     """Mixin for the API's views: errors from exception_handler, always rendered as JSON
     (whatever ?format= or Accept asked for), and a ?format= naming no renderer is 406."""
 
+    #: what the 406 for an unknown ?format= says (None: FormatNotAcceptable's default)
+    formats_hint: Any = None
+
     def get_exception_handler(self) -> Any:
         return exception_handler
 
@@ -167,7 +170,7 @@ class JsonErrors:
         try:
             return super().perform_content_negotiation(request, force)  # type: ignore[misc]
         except Http404:  # DRF's answer to an unknown ?format=
-            raise FormatNotAcceptable() from None
+            raise FormatNotAcceptable(self.formats_hint) from None
 
     def finalize_response(self, request: Any, response: Any, *args: Any, **kwargs: Any) -> Any:
         if getattr(response, "exception", False):

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import (
     OpenApiAuthenticationExtension,
     OpenApiSerializerFieldExtension,
@@ -85,8 +86,12 @@ def only_this_api(endpoints: list[tuple[str, str, str, Any]], **kwargs: Any) -> 
 
 
 class SchemaView(JsonErrors, SpectacularAPIView):
-    """The schema as YAML, or JSON with ?format=json; errors in the API's shape, as JSON."""
+    """The schema as YAML (no ?format=, or ?format=yaml), or JSON with ?format=json; any other
+    ?format= is 406; errors in the API's shape, as JSON (docs/api.md, Endpoints)."""
 
+    formats_hint = _(
+        "The schema is YAML (leave out ?format=, or ?format=yaml) or JSON (?format=json)."
+    )
     authentication_classes: list = []
     permission_classes = [AllowAny]
     throttle_classes = [CheckoutReadThrottle]

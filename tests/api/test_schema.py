@@ -50,9 +50,36 @@ def test_set_order_body_has_no_amount(schema: dict[str, Any]) -> None:
     assert set(schema["components"]["schemas"]["SetOrderRequest"]["properties"]) == {"order_id"}
 
 
-def test_schema_as_yaml(client: Any) -> None:
-    response = client.get(SCHEMA)
-    assert response.status_code == 200 and b"openapi: 3" in response.content
+@pytest.mark.parametrize("query", ["", "?format=yaml"])
+def test_schema_as_yaml(client: Any, query: str) -> None:
+    """docs/api.md, Endpoints: YAML without ?format= or with ?format=yaml."""
+    response = client.get(SCHEMA + query)
+    assert response.status_code == 200 and response.content.startswith(b"openapi: 3")
+    assert "yaml" in response["Content-Type"] or "openapi;" in response["Content-Type"]
+
+
+@pytest.mark.parametrize(("query", "accept"), [("?format=json", "*/*"), ("", "application/json")])
+def test_schema_as_json(client: Any, query: str, accept: str) -> None:
+    response = client.get(SCHEMA + query, HTTP_ACCEPT=accept)
+    assert response.status_code == 200
+    assert response.json()["openapi"].startswith("3.")
+
+
+@pytest.mark.parametrize("fmt", ["yml", "YAML", "JSON", "openapi", "openapi-json", "api", "xml"])
+def test_any_other_schema_format_is_406_naming_the_two(client: Any, fmt: str) -> None:
+    response = client.get(SCHEMA, {"format": fmt})
+    assert response.status_code == 406 and response["Content-Type"] == "application/json"
+    body = response.json()
+    assert body["error"] == "not_acceptable"
+    assert "?format=yaml" in body["error_description"]
+    assert "?format=json" in body["error_description"]
+
+
+@pytest.mark.parametrize("fmt", ["yaml", "xml", "openapi"])
+def test_the_checkout_endpoints_answer_json_only(client: Any, fmt: str) -> None:
+    """docs/api.md, Input: there, ?format= other than json is 406, yaml included."""
+    response = client.get("/amazon-pay/api/checkouts/S03-0000000-0000000/", {"format": fmt})
+    assert response.status_code == 406 and response.json()["error"] == "not_acceptable"
 
 
 def test_the_session_authentication_is_described_without_warnings(
