@@ -2,7 +2,8 @@
 
 The key is stored (per caller) before the work starts, so a concurrent duplicate is refused
 with 409 instead of running twice; the answer is stored when the work is done and replayed,
-with `Idempotent-Replayed: true`, to every later request with the same key and body. Answers
+with `Idempotent-Replayed: true`, to every later request with the same key and body (a JSON
+body by its meaning: the same fields in another order or spacing are the same body). Answers
 with a 5xx status, and 409 database_busy, are not kept: the work may not have happened, so a
 retry runs again (the services below are idempotent themselves). Keys are forgotten after
 KEY_TTL.
@@ -20,6 +21,7 @@ from django.utils import timezone
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.utils.json import strict_constant
 
 from ..models import IdempotencyKey
 from ..services.savepoints import guarded_statement
@@ -29,6 +31,7 @@ from .errors import (
     IdempotencyKeyReused,
     InvalidIdempotencyKey,
 )
+from .parsing import too_deep
 from .permissions import caller
 
 HEADER = "Idempotency-Key"
@@ -44,9 +47,27 @@ def _key(request: Request) -> str | None:
     return key
 
 
+def _body(raw: bytes) -> tuple[str, bytes]:
+    """What a body means: JSON parsed and written canonically (keys sorted, no whitespace),
+    so a retry that orders or spaces the same fields otherwise is the same request; any other
+    body is its bytes."""
+    if raw and not too_deep(raw):
+        try:
+            value = json.loads(raw.decode("utf-8"), parse_constant=strict_constant)
+        except (ValueError, RecursionError):
+            pass
+        else:
+            return "json", json.dumps(value, sort_keys=True, separators=(",", ":")).encode()
+    return "bytes", raw
+
+
 def _fingerprint(request: Request) -> str:
+    """SHA-256 of method, path, media type and the body's meaning."""
+    django_request = request._request
+    media_type = django_request.content_type or ""
+    kind, body = _body(django_request.body)
     digest = hashlib.sha256()
-    for part in (request.method, request.path, request._request.body):
+    for part in (request.method, request.path, media_type.lower(), kind, body):
         digest.update(part if isinstance(part, bytes) else str(part).encode())
         digest.update(b"\0")
     return digest.hexdigest()

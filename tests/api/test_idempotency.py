@@ -107,3 +107,61 @@ def test_start_with_a_key(sim: Any, client: Any) -> None:
     second = client.post(url(), body, format="json", HTTP_IDEMPOTENCY_KEY="s")
     assert first.status_code == second.status_code == 201
     assert second["Idempotent-Replayed"] == "true"
+
+
+@pytest.mark.parametrize(
+    "retry",
+    [
+        b'{"note": "\\u521d\\u58f2\\u308a", "order_id": "A-1"}',  # other order, escapes
+        b'{\n  "order_id" : "A-1",\n  "note" : "\xe5\x88\x9d\xe5\xa3\xb2\xe3\x82\x8a"\n}\n',
+        b'{"order_id":"A-1","note":"x","note":"\xe5\x88\x9d\xe5\xa3\xb2\xe3\x82\x8a"}',  # last wins
+    ],
+)
+def test_the_same_json_written_otherwise_is_the_same_request(
+    sim: Any, client: Any, retry: bytes
+) -> None:
+    """A JSON body is matched by its meaning, as the API reads it, not byte for byte."""
+    oro_id = start(client, sim)["amazon_order_reference_id"]
+    path, key = url(oro_id, "order"), {"HTTP_IDEMPOTENCY_KEY": "same-meaning"}
+    first = client.generic(
+        "POST", path, '{"order_id": "A-1", "note": "初売り"}'.encode(), "application/json", **key
+    )
+    again = client.generic("POST", path, retry, "application/json; charset=utf-8", **key)
+    assert first.status_code == again.status_code == 200, again.content
+    assert again["Idempotent-Replayed"] == "true" and again.json() == first.json()
+    assert len(resolver.SEEN) == 1
+
+
+@pytest.mark.parametrize(
+    ("retry", "content_type"),
+    [
+        (b'{"order_id": "A-2", "note": "x"}', "application/json"),  # another value
+        (b'{"order_id": "A-1"}', "application/json"),  # a field less
+        (b'{"order_id": "A-1", "note": "x", "n": 1}', "application/json"),  # a field more
+        (b'{"order_id": ["A-1"], "note": "x"}', "application/json"),  # another type
+        (b'{"note":"x","order_id":"A-1"}', "text/plain"),  # the same bytes, another type
+    ],
+)
+def test_json_with_another_meaning_is_another_request(
+    sim: Any, client: Any, retry: bytes, content_type: str
+) -> None:
+    oro_id = start(client, sim)["amazon_order_reference_id"]
+    path, key = url(oro_id, "order"), {"HTTP_IDEMPOTENCY_KEY": "other-meaning"}
+    first = client.generic(
+        "POST", path, b'{"note":"x","order_id":"A-1"}', "application/json", **key
+    )
+    assert first.status_code == 200
+    assert_error(
+        client.generic("POST", path, retry, content_type, **key), 422, "idempotency_key_reused"
+    )
+
+
+def test_bodies_that_are_not_json_are_matched_byte_for_byte(sim: Any, client: Any) -> None:
+    oro_id = start(client, sim)["amazon_order_reference_id"]
+    path, key = url(oro_id, "cancel"), {"HTTP_IDEMPOTENCY_KEY": "raw"}
+    first = client.generic("POST", path, b"{not json", "application/json", **key)
+    assert_error(first, 400, "invalid_json")
+    again = client.generic("POST", path, b"{not json", "application/json", **key)
+    assert again["Idempotent-Replayed"] == "true"
+    other = client.generic("POST", path, b"{not  json", "application/json", **key)
+    assert_error(other, 422, "idempotency_key_reused")
