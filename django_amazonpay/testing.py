@@ -22,7 +22,8 @@ Fixtures:
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import uuid
+from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
@@ -86,6 +87,23 @@ def mount_simulator(simulator: Simulator) -> bool:
     return True
 
 
+def fresh_api_throttle_counters() -> Callable[[], None]:
+    """Give the storefront API's rate limits counters of their own until the returned undo is
+    called: the counts live in the cache, which outlives a test (and, with Redis, the test
+    run), so ten tests starting a checkout each would meet API_START_RATE's limit."""
+    try:
+        from .api.throttling import _CheckoutThrottle
+    except Exception:  # DRF or the API not installed: nothing is counted
+        return lambda: None
+    before = _CheckoutThrottle.cache_format
+    _CheckoutThrottle.cache_format = f"throttle_test_{uuid.uuid4().hex}_%(scope)s_%(ident)s"
+
+    def restore() -> None:
+        _CheckoutThrottle.cache_format = before
+
+    return restore
+
+
 def unmount_simulator(simulator: Simulator) -> None:
     """Undo mount_simulator: the shared clients are rebuilt unrouted."""
     try:
@@ -125,9 +143,11 @@ def amazon_pay_simulator(
         from .client import reset_throttle_buckets
 
         reset_throttle_buckets()
+    restore_counters = fresh_api_throttle_counters()
     try:
         yield sim
     finally:
+        restore_counters()
         unmount_simulator(sim)
         try:
             sim.ipn.flush(timeout=5)

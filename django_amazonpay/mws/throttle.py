@@ -174,6 +174,9 @@ class Throttle:
         self.clock = clock
         self.sleep = sleep
         self.prefix = prefix
+        #: when set and true, calls pass without a token: the server at the other end keeps
+        #: no quota (a simulator with its throttle off, see django_amazonpay.testing)
+        self.unlimited: Callable[[], bool] | None = None
 
     def _key(self, seller_id: str, name: str) -> str:
         env = "sandbox" if self.sandbox else "live"

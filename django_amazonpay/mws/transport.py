@@ -202,7 +202,7 @@ class BaseClient:
             ) from exc
 
     def _wait_for_token(self, operation: str, state: RetryState) -> None:
-        if self.throttle is None:
+        if self.throttle is None or (self.throttle.unlimited and self.throttle.unlimited()):
             return
         budget = state.remaining_budget()
         limit = self.config.throttle_max_wait
