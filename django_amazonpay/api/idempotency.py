@@ -6,7 +6,9 @@ with `Idempotent-Replayed: true`, to every later request with the same key and b
 body by its meaning: the same fields in another order or spacing are the same body). Answers
 with a 5xx status, and 409 database_busy, are not kept: the work may not have happened, so a
 retry runs again (the services below are idempotent themselves). Keys are forgotten after
-KEY_TTL.
+KEY_TTL (purge_expired_keys). A stored answer holds no buyer's personal data: a checkout
+answer's name, email and addresses are left out and filled in again, from the order
+reference as it is then, when the answer is replayed (docs/api.md, Idempotency-Key).
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import IntegrityError
 from django.utils import timezone
@@ -23,7 +26,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.json import strict_constant
 
-from ..models import IdempotencyKey
+from ..models import IdempotencyKey, OrderReference
 from ..services.savepoints import guarded_statement
 from .errors import (
     DatabaseBusy,
@@ -33,9 +36,12 @@ from .errors import (
 )
 from .parsing import too_deep
 from .permissions import caller
+from .serializers import PERSONAL_FIELDS, personal_data
 
 HEADER = "Idempotency-Key"
 KEY_TTL = timedelta(hours=24)
+#: in a stored answer: the personal fields left out, filled in again on replay
+REFILL = "_refill_from_order_reference"
 
 
 def _key(request: Request) -> str | None:
@@ -73,10 +79,43 @@ def _fingerprint(request: Request) -> str:
     return digest.hexdigest()
 
 
+def _storable(body: Any) -> Any:
+    """`body` without the buyer's personal data: a checkout answer's PERSONAL_FIELDS are kept
+    as null and named under REFILL, to be filled in again when the answer is replayed."""
+    if not isinstance(body, dict) or "amazon_order_reference_id" not in body:
+        return body
+    removed = [name for name in PERSONAL_FIELDS if name in body]
+    if not removed:
+        return body
+    return {**{k: None if k in removed else v for k, v in body.items()}, REFILL: removed}
+
+
+def _replayable(body: Any) -> Any:
+    """A stored body with its personal data as the order reference now holds it."""
+    if not isinstance(body, dict) or REFILL not in body:
+        return body
+    body = dict(body)
+    removed = body.pop(REFILL)
+    oro = OrderReference.objects.filter(
+        amazon_order_reference_id=body["amazon_order_reference_id"]
+    ).first()
+    personal = personal_data(oro)
+    return {**body, **{name: personal[name] for name in removed if name in personal}}
+
+
 def _replay(row: IdempotencyKey) -> Response:
     return Response(
-        row.response_body, status=row.response_status, headers={"Idempotent-Replayed": "true"}
+        _replayable(row.response_body),
+        status=row.response_status,
+        headers={"Idempotent-Replayed": "true"},
     )
+
+
+def purge_expired_keys(now: datetime | None = None) -> int:
+    """Delete the keys older than KEY_TTL; returns how many (run on every keyed request and
+    by manage.py purge_amazon_pay_personal_data)."""
+    cutoff = (now or timezone.now()) - KEY_TTL
+    return IdempotencyKey.objects.filter(created_at__lt=cutoff).delete()[0]
 
 
 def _try_again(response: Response) -> bool:
@@ -91,7 +130,7 @@ def idempotent(request: Request, handle: Callable[[], Response]) -> Response:
     if key is None:
         return handle()
     owner, fingerprint = caller(request), _fingerprint(request)
-    IdempotencyKey.objects.filter(created_at__lt=timezone.now() - KEY_TTL).delete()
+    purge_expired_keys()
     try:
         with guarded_statement():  # a duplicate key must not poison an ATOMIC_REQUESTS transaction
             row = IdempotencyKey.objects.create(owner=owner, key=key, fingerprint=fingerprint)
@@ -111,6 +150,6 @@ def idempotent(request: Request, handle: Callable[[], Response]) -> Response:
         row.delete()
         return response
     row.response_status = response.status_code
-    row.response_body = json.loads(JSONRenderer().render(response.data) or b"null")
+    row.response_body = _storable(json.loads(JSONRenderer().render(response.data) or b"null"))
     row.save(update_fields=["response_status", "response_body"])
     return response

@@ -9,6 +9,7 @@ their id.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from importlib import import_module
 from typing import Any
@@ -101,10 +102,11 @@ def owned_checkout(request: Request, oro_id: str) -> OrderReference:
 
 
 def caller(request: Request) -> str:
-    """A stable name of the caller, for idempotency keys and throttling."""
+    """A stable name of the caller, for idempotency keys. A session is named by a hash of
+    its key: the key is a credential, and the name is stored (IdempotencyKey.owner)."""
     user = request.user
     if user and user.is_authenticated:
         return f"user:{user.pk}"
     if not request.session.session_key:
         request.session.save()
-    return f"session:{request.session.session_key}"
+    return f"session:{hashlib.sha256(request.session.session_key.encode()).hexdigest()}"

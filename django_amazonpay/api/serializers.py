@@ -189,6 +189,20 @@ class CheckoutSerializer(serializers.Serializer):
     next_action = serializers.ChoiceField(**NEXT_ACTION_FIELD)
 
 
+#: the fields of a checkout answer that hold the buyer's personal data
+PERSONAL_FIELDS = ("destination", "buyer")
+
+
+def personal_data(oro: OrderReference | None) -> dict[str, Any]:
+    """PERSONAL_FIELDS of a checkout answer for `oro` as now stored (none: blanks)."""
+    if oro is None:
+        return {"destination": {}, "buyer": {"name": "", "email": ""}}
+    return {
+        "destination": oro.destination or {},
+        "buyer": {"name": oro.buyer_name, "email": oro.buyer_email},
+    }
+
+
 def checkout_data(
     oro: OrderReference,
     *,
@@ -210,8 +224,7 @@ def checkout_data(
         "reason_code": oro.reason_code,
         "constraints": constraints,
         "order_id": oro.seller_order_id,
-        "destination": oro.destination or {},
-        "buyer": {"name": oro.buyer_name, "email": oro.buyer_email},
+        **personal_data(oro),
         "items": items,
         "items_total": sum((item.line_total for item in items), Decimal("0")),
         "shipping_fee": oro.shipping_fee,

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+from datetime import timedelta
+from io import StringIO
 from typing import Any
 
 import pytest
+from django.core.management import call_command
+from django.utils import timezone
 from rest_framework.test import APIClient
 
-from django_amazonpay.models import Authorization, IdempotencyKey
+from django_amazonpay.api.idempotency import KEY_TTL
+from django_amazonpay.models import Authorization, IdempotencyKey, OrderReference
 from tests.api import resolver
 from tests.api.conftest import TOKEN, assert_error, start, start_and_set, url
 
@@ -59,7 +66,9 @@ def test_a_key_still_in_progress(sim: Any, client: Any) -> None:
     session_key = client.session.session_key
     response = client.post(url(oro_id, "confirm"), HTTP_IDEMPOTENCY_KEY="busy")
     row = IdempotencyKey.objects.get(key="busy")
-    assert row.owner == f"session:{session_key}"
+    # the session key is a credential: stored only as a hash
+    assert row.owner == f"session:{hashlib.sha256(session_key.encode()).hexdigest()}"
+    assert session_key not in row.owner
     row.response_status = None
     row.save()
     assert response.status_code == 409  # the order was not set: invalid_state, kept
@@ -165,3 +174,49 @@ def test_bodies_that_are_not_json_are_matched_byte_for_byte(sim: Any, client: An
     assert again["Idempotent-Replayed"] == "true"
     other = client.generic("POST", path, b"{not  json", "application/json", **key)
     assert_error(other, 422, "idempotency_key_reused")
+
+
+def test_stored_answers_hold_no_personal_data_and_replays_have_it(sim: Any, client: Any) -> None:
+    """The buyer's name, email, address and phone are not kept with the key: a replay takes
+    them from the order reference, as the first answer did."""
+    oro_id = start(client, sim)["amazon_order_reference_id"]
+    key = {"HTTP_IDEMPOTENCY_KEY": "pii"}
+    first = client.post(url(oro_id, "order"), {"order_id": "A-1"}, format="json", **key)
+    assert first.json()["buyer"]["email"] and first.json()["destination"]["phone"]
+    stored = IdempotencyKey.objects.get(key="pii").response_body
+    oro = OrderReference.objects.get(amazon_order_reference_id=oro_id)
+    text = json.dumps(stored, ensure_ascii=False)
+    address = [v for k, v in oro.destination.items() if k != "country_code"]  # "JP" in "JPY"
+    for value in (oro.buyer_name, oro.buyer_email, *address):
+        assert value and value not in text, value
+    assert stored["amount"] == first.json()["amount"]  # the rest is kept
+    again = client.post(url(oro_id, "order"), {"order_id": "A-1"}, format="json", **key)
+    assert again["Idempotent-Replayed"] == "true"
+    assert again.json() == first.json()
+
+
+def test_a_replay_after_the_personal_data_purge_has_none(sim: Any, client: Any) -> None:
+    oro_id = start(client, sim)["amazon_order_reference_id"]
+    key = {"HTTP_IDEMPOTENCY_KEY": "purged"}
+    first = client.post(url(oro_id, "order"), {"order_id": "A-1"}, format="json", **key)
+    call_command("purge_amazon_pay_personal_data", "--days", "0", stdout=StringIO())
+    again = client.post(url(oro_id, "order"), {"order_id": "A-1"}, format="json", **key)
+    assert again["Idempotent-Replayed"] == "true"
+    assert (again.json()["buyer"], again.json()["destination"]) == ({"name": "", "email": ""}, {})
+    assert again.json()["amount"] == first.json()["amount"]
+
+
+def test_expired_keys_are_purged_by_the_purge_command(sim: Any, client: Any) -> None:
+    """Keys are forgotten after KEY_TTL even when no keyed request comes to sweep them."""
+    oro_id = start(client, sim)["amazon_order_reference_id"]
+    for key in ("old-1", "old-2", "fresh"):
+        client.post(url(oro_id, "confirm"), HTTP_IDEMPOTENCY_KEY=key)
+    expired = timezone.now() - KEY_TTL - timedelta(minutes=1)
+    IdempotencyKey.objects.filter(key__startswith="old").update(created_at=expired)
+    out = StringIO()
+    call_command("purge_amazon_pay_personal_data", "--dry-run", stdout=out)
+    assert "2 idempotency key(s) would be deleted" in out.getvalue()
+    assert IdempotencyKey.objects.count() == 3
+    call_command("purge_amazon_pay_personal_data", stdout=out)
+    assert "2 idempotency key(s) deleted" in out.getvalue()
+    assert list(IdempotencyKey.objects.values_list("key", flat=True)) == ["fresh"]

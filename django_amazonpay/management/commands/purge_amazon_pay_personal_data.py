@@ -1,4 +1,5 @@
-"""Blank buyer personal data of old order references; amounts, states and history stay."""
+"""Blank buyer personal data of old order references (amounts, states and history stay), and
+delete the storefront API's expired idempotency keys."""
 
 from __future__ import annotations
 
@@ -9,14 +10,16 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db.models import Q
 from django.utils import timezone
 
+from django_amazonpay.api.idempotency import KEY_TTL, purge_expired_keys
 from django_amazonpay.conf import get_settings
-from django_amazonpay.models import OrderReference
+from django_amazonpay.models import IdempotencyKey, OrderReference
 
 
 class Command(BaseCommand):
     help = (
         "Blank buyer name, email and addresses of Amazon Pay order references created more "
-        "than N days ago (default: AMAZON_PAY['PERSONAL_DATA_RETENTION_DAYS'])."
+        "than N days ago (default: AMAZON_PAY['PERSONAL_DATA_RETENTION_DAYS']), and delete "
+        "the storefront API's expired idempotency keys."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -38,7 +41,11 @@ class Command(BaseCommand):
         count = queryset.count()
         if dry_run:
             self.stdout.write(f"{count} order reference(s) would be purged (> {days} days old)")
+            keys = IdempotencyKey.objects.filter(created_at__lt=timezone.now() - KEY_TTL)
+            self.stdout.write(f"{keys.count()} idempotency key(s) would be deleted (expired)")
             return
+        # the API's stored answers hold no personal data, but expired ones have no use left
+        self.stdout.write(f"{purge_expired_keys()} idempotency key(s) deleted (expired)")
         purged = queryset.update(
             buyer_name="",
             buyer_email="",
