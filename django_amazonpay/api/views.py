@@ -309,8 +309,8 @@ class PaymentView(CheckoutAPIView):
     docs = dict(
         operation_id="read_payment",
         responses={200: s.PaymentSerializer, **ERROR_RESPONSES},
-        summary="Read the payment result (a pending authorization is polled, at most once "
-        "per READ_WINDOW for all callers)",
+        summary="Read the payment result (a pending authorization is read from Amazon at most "
+        f"once every {reads.READ_WINDOW} seconds, whoever asks)",
     )
 
     def get(self, request: Request, oro_id: str) -> Response:
