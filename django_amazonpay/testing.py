@@ -10,7 +10,8 @@ Fixtures:
   settings.AMAZON_PAY when Django is configured, else test defaults. Override to change.
 - `amazon_pay_simulator_options`: extra keyword arguments for `Simulator` (override it).
 - `amazon_pay_simulator`: a fresh Simulator, frozen clock, throttling off, mounted on the
-  app's client session when that exists (`mount_simulator`).
+  app's client session when that exists (`mount_simulator`). The storefront API's read
+  windows follow its clock: after `sim.advance(...)` a GET reads Amazon again.
 - `amazon_pay_simulator_server`: the same simulator on a real 127.0.0.1 socket; yields the
   base URL (e.g. "http://127.0.0.1:54321"). Its control routes need the header
   `X-Simulator-Token: <amazon_pay_simulator.control_token>`.
@@ -104,6 +105,25 @@ def fresh_api_throttle_counters() -> Callable[[], None]:
     return restore
 
 
+def follow_simulator_clock(simulator: Simulator) -> Callable[[], None]:
+    """Put the storefront API's read windows (api/reads.py) on the simulator's clock, in a
+    namespace of their own, until the returned undo is called: a test that moves Amazon's
+    time on sees a pending payment read again, and meets no gate of another test (the cache
+    outlives a test)."""
+    try:
+        from .api import reads
+    except ImportError:  # DRF not installed: no API, nothing read
+        return lambda: None
+    before = reads.clock, reads.PREFIX
+    reads.clock = lambda: simulator.clock.now().timestamp()
+    reads.PREFIX = f"amazonpay:api:test_{uuid.uuid4().hex}:"
+
+    def restore() -> None:
+        reads.clock, reads.PREFIX = before
+
+    return restore
+
+
 def unmount_simulator(simulator: Simulator) -> None:
     """Undo mount_simulator: the shared clients are rebuilt unrouted."""
     try:
@@ -144,9 +164,11 @@ def amazon_pay_simulator(
 
         reset_throttle_buckets()
     restore_counters = fresh_api_throttle_counters()
+    restore_reads = follow_simulator_clock(sim)
     try:
         yield sim
     finally:
+        restore_reads()
         restore_counters()
         unmount_simulator(sim)
         try:

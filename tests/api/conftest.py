@@ -9,7 +9,6 @@ import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
-from django_amazonpay.api import reads
 from django_amazonpay.client import reset_clients
 from django_amazonpay.testing import mount_simulator
 from tests.api import resolver
@@ -31,15 +30,10 @@ def _api_settings(settings: Any) -> Iterator[None]:
 
 
 @pytest.fixture
-def sim(_api_settings: None, amazon_pay_simulator: Any, monkeypatch: Any) -> Any:
-    follow_simulator_clock(amazon_pay_simulator, monkeypatch)
+def sim(_api_settings: None, amazon_pay_simulator: Any) -> Any:
+    # the fixture puts the API's read windows on the simulator's clock (sim.advance moves
+    # them: testing.follow_simulator_clock)
     return amazon_pay_simulator
-
-
-def follow_simulator_clock(sim: Any, monkeypatch: Any) -> None:
-    """The API's read windows (api/reads.py) on the simulator's clock: a test that moves
-    Amazon's time on moves them too."""
-    monkeypatch.setattr(reads, "clock", lambda: sim.clock.now().timestamp())
 
 
 @pytest.fixture
