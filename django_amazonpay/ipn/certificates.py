@@ -117,11 +117,12 @@ def _session() -> Any:
     return get_client().session
 
 
-def _download(url: str) -> bytes:
-    """GET `url` (no redirects, a timeout, at most MAX_DOWNLOAD_BYTES), through the cache."""
+def _download(url: str, *, cached: bool = True) -> bytes:
+    """GET `url` (no redirects, a timeout, at most MAX_DOWNLOAD_BYTES), through the cache
+    unless `cached` is False."""
     cache = caches[get_settings().throttle_cache]
     key = "amazonpay:ipn:cert:" + hashlib.sha256(url.encode()).hexdigest()
-    data = cache.get(key)
+    data = cache.get(key) if cached else None
     if data is not None:
         return data
     chunks: list[bytes] = []
@@ -144,7 +145,8 @@ def _download(url: str) -> bytes:
     except Exception as exc:  # network trouble: SNS will deliver again
         raise CertificateUnavailable(f"cannot fetch {quoted(url)}: {type(exc).__name__}") from exc
     data = b"".join(chunks)
-    cache.set(key, data, CACHE_SECONDS)
+    if cached:
+        cache.set(key, data, CACHE_SECONDS)
     return data
 
 
@@ -292,13 +294,19 @@ _memory_lock = threading.Lock()
 def signing_certificate(url: str) -> x509.Certificate:
     """The trusted certificate at `url` (check_sns_url first): process memory, then the cache,
     then HTTP. Only certificates that passed their chain check are kept in memory."""
+    if is_simulator_url(url):
+        # never kept: a simulator makes a new key each time it starts, so its URL serves
+        # another certificate after every restart; it is trusted in development only, where
+        # a fetch per delivery costs nothing. Self-signed: it is its own anchor.
+        cert = _load_certificates(_download(url, cached=False), url)[0]
+        check_certificate(cert)
+        return cert
     with _memory_lock:
         cert = _memory.get(url)
     if cert is None:
         certs = _load_certificates(_download(url), url)
         cert = certs[0]
-        if not is_simulator_url(url):  # the simulator's self-signed one is its own anchor
-            verify_chain(cert, certs[1:])
+        verify_chain(cert, certs[1:])
         with _memory_lock:
             _memory[url] = cert
     check_certificate(cert)

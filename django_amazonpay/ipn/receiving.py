@@ -121,9 +121,10 @@ def receive(
 
 
 def _refused(message: IpnMessage, exc: Rejected) -> tuple[int, IpnMessage, bool]:
-    level = logging.WARNING if exc.forged else logging.INFO
-    logger.log(level, "IPN #%s rejected (%s): %s", message.pk, exc.status, exc.reason)
+    # a forgery is answered 400, whatever its reason's own status: the log says the answer
     status = 400 if exc.forged else exc.status
+    level = logging.WARNING if exc.forged else logging.INFO
+    logger.log(level, "IPN #%s rejected (%s): %s", message.pk, status, exc.reason)
     return _finish(message, IpnVerdict.REJECTED, status, exc.reason), message, exc.forged
 
 

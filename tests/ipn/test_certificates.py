@@ -78,6 +78,17 @@ def test_a_valid_chain_from_the_pem_bundle_is_accepted(served: Served, trusted: 
     assert served.asked == [CERT_URL]
 
 
+def test_an_amazon_certificate_is_fetched_once_per_url(served: Served, trusted: Any) -> None:
+    """Kept in process memory and in the shared cache: SNS's certificate URLs name one
+    certificate each, and every worker process shares one fetch."""
+    served.files[CERT_URL] = ca.pem(trusted.leaf(), trusted.intermediate)
+    for _ in range(3):
+        certificates.signing_certificate(CERT_URL)
+    certificates.forget_certificates()  # another process: the shared cache still has it
+    certificates.signing_certificate(CERT_URL)
+    assert served.asked == [CERT_URL]
+
+
 def test_a_missing_intermediate_comes_from_amazon_trust_once(served: Served, trusted: Any) -> None:
     leaf = trusted.leaf(issuer_url=AIA_URL)
     served.files[CERT_URL] = ca.pem(leaf)
@@ -206,6 +217,9 @@ def test_the_endpoint_accepts_a_trusted_chain_and_refuses_a_rogue_one(
     assert [r.levelname for r in caplog.records if r.name.startswith("django.security")] == [
         "WARNING"
     ]
+    # the log line tells the status the sender was answered, not the reason's own
+    [line] = [r.getMessage() for r in caplog.records if "rejected (" in r.getMessage()]
+    assert "rejected (400)" in line
 
 
 def test_the_system_store_holds_amazons_roots() -> None:

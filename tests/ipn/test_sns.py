@@ -6,6 +6,7 @@ from typing import Any
 from unittest import mock
 
 import pytest
+from cryptography.hazmat.primitives import serialization
 
 from django_amazonpay.ipn import sns
 
@@ -62,18 +63,25 @@ def test_string_to_sign_is_the_documented_one() -> None:
     )
 
 
-def test_certificate_is_fetched_once_with_a_timeout(sim: Any) -> None:
+def test_the_simulators_certificate_is_fetched_at_every_delivery(sim: Any) -> None:
+    """Never cached: a simulator started again (the demo, the next test run, a runserver
+    reload) signs with a new key at the same URL, and a day-old cached certificate would
+    refuse all its notifications."""
     from django_amazonpay.client import get_client
+    from django_amazonpay.sandbox import ipn as sandbox_ipn
 
     session = get_client().session
     with mock.patch.object(session, "get", wraps=session.get) as get:
-        for _ in range(3):
-            cert = sns.fetch_certificate(sim.ipn.cert_url)
-        sns.forget_certificates()  # process memory gone: the shared cache still has it
-        sns.fetch_certificate(sim.ipn.cert_url)
-    assert get.call_count == 1
+        first = sns.fetch_certificate(sim.ipn.cert_url)
+        sandbox_ipn._private_key.cache_clear()  # as if the simulator's process restarted
+        sim.ipn.key = sandbox_ipn._private_key()
+        sim.ipn.certificate = sandbox_ipn._certificate(sim.ipn.key)
+        sim.ipn.certificate_pem = sim.ipn.certificate.public_bytes(serialization.Encoding.PEM)
+        second = sns.fetch_certificate(sim.ipn.cert_url)
+    assert get.call_count == 2
     assert get.call_args.kwargs["timeout"] == sns.FETCH_TIMEOUT
-    assert cert.public_key().public_numbers() == sim.ipn.certificate.public_key().public_numbers()
+    assert first.public_key().public_numbers() != second.public_key().public_numbers()
+    assert second.public_key().public_numbers() == sim.ipn.key.public_key().public_numbers()
 
 
 def test_unreachable_certificate_is_503(sim: Any, csrf_client: Any) -> None:
