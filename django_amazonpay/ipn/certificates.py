@@ -76,6 +76,17 @@ def is_simulator_url(url: str) -> bool:
     return bool(base) and url.startswith(base + "/")  # type: ignore[operator]
 
 
+def _simulator_hint(url: str) -> str:
+    """Why the configured simulator's own certificate URL was refused, for its developer."""
+    endpoint = get_settings().endpoint
+    if not endpoint or not url.startswith(endpoint.rstrip("/") + "/"):
+        return ""
+    return (
+        " (the simulator's certificate counts only with AMAZON_PAY['IPN_TRUST_SIMULATOR'] "
+        "and DEBUG on, see docs/ipn.md)"
+    )
+
+
 def check_sns_url(url: str, *, path: re.Pattern[str] | None = CERT_PATH) -> None:
     """An https URL on a regional SNS host (with a .pem path unless `path` is None), or the
     simulator's certificate while it is trusted. Checked before anything is fetched."""
@@ -95,7 +106,7 @@ def check_sns_url(url: str, *, path: re.Pattern[str] | None = CERT_PATH) -> None
             raise Rejected(f"not the simulator's certificate URL: {quoted(url)}", 403, forged=True)
         return
     if parts.scheme != "https":
-        raise Rejected(f"URL is not https: {quoted(url)}", 403, forged=True)
+        raise Rejected(f"URL is not https: {quoted(url)}{_simulator_hint(url)}", 403, forged=True)
     if not SNS_HOST.fullmatch(parts.netloc or ""):
         raise Rejected(f"URL host is not Amazon SNS: {quoted(url)}", 403, forged=True)
     if path is not None and (not path.fullmatch(parts.path or "") or parts.query or parts.fragment):

@@ -186,7 +186,9 @@ def test_simulator_certificate_is_never_trusted_in_production(
     [delivery] = deliveries(sim, "PaymentAuthorize")
     response = post_envelope(csrf_client, sim, delivery.envelope)
     assert assert_error_shape(response, 400)["error"] == "invalid_signature"
-    assert "not https" in IpnMessage.objects.get().reason
+    reason = IpnMessage.objects.get().reason
+    assert "not https" in reason
+    assert "IPN_TRUST_SIMULATOR" in reason  # what its developer needs to know
     assert Authorization.objects.get(pk=auth.pk).state == "Pending"
     settings.DEBUG = True
     assert trust.simulator_trusted()
