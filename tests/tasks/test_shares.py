@@ -2,7 +2,7 @@
 
 Every MWS call a task makes passes its class to the throttle; a buyer-facing flood can then
 never take the tokens settle, close, cancel, reconcile and IPN work need, and the other way
-round. The throttle is wrapped to record the class each call asked with.
+round. The client's token step is wrapped to record the class each call would take from.
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ from django.utils import timezone
 
 from django_amazonpay import services, tasks
 from django_amazonpay.models import OrderReference
-from django_amazonpay.mws.throttle import BACKGROUND, INTERACTIVE, Throttle
+from django_amazonpay.mws.throttle import BACKGROUND, INTERACTIVE, current_share
+from django_amazonpay.mws.transport import BaseClient
 from tests.tasks.conftest import open_order
 
 pytestmark = pytest.mark.django_db
@@ -24,16 +25,16 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def shares(monkeypatch: pytest.MonkeyPatch, settings: Any) -> Iterator[list[tuple[str, str]]]:
-    """(operation, share) of every call that reached the throttle, throttling on."""
+    """(operation, share) of every call about to take its token, throttling on."""
     settings.AMAZON_PAY = {**settings.AMAZON_PAY, "THROTTLE": True}
     seen: list[tuple[str, str]] = []
-    real = Throttle.acquire
+    real = BaseClient._wait_for_token
 
-    def recording(self: Throttle, seller_id: str, operation: str, *args: Any, **kw: Any) -> float:
-        seen.append((operation, kw.get("share") or INTERACTIVE))
-        return real(self, seller_id, operation, *args, **kw)
+    def recording(self: BaseClient, operation: str, state: Any) -> None:
+        seen.append((operation, current_share()))
+        real(self, operation, state)
 
-    monkeypatch.setattr(Throttle, "acquire", recording)
+    monkeypatch.setattr(BaseClient, "_wait_for_token", recording)
     yield seen
 
 
