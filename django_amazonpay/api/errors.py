@@ -31,6 +31,8 @@ from ..mws.errors import (
     Throttled,
     TransportError,
 )
+from ..mws.throttle import ShareExhausted
+from ..safetext import escape_controls
 from ..services import errors as service_errors
 
 logger = get_logger(__name__)
@@ -180,7 +182,8 @@ class JsonErrors:
 
 
 def error_body(code: str, description: Any) -> dict[str, str]:
-    return {"error": code, "error_description": str(description)}
+    # descriptions may quote a client's input or Amazon's message: one line, no controls
+    return {"error": code, "error_description": escape_controls(str(description))}
 
 
 def _flatten(detail: Any, prefix: str = "") -> list[str]:
@@ -213,6 +216,13 @@ def _amazon_status(error: MwsError) -> int:
 
 def _unavailable(error: MwsError) -> bool:
     return isinstance(error, ServerError | Throttled)
+
+
+def _unavailable_text(exc: BaseException) -> str:
+    error = exc.error if isinstance(exc, service_errors.AmazonRequestError) else exc
+    if isinstance(error, ShareExhausted):  # our own quota share: Amazon never saw it
+        return _("Too many requests to Amazon Pay just now: nothing was sent. Try again shortly.")
+    return _("Amazon Pay did not answer; try again.")
 
 
 def _retry_after(exc: BaseException) -> dict[str, str]:
@@ -255,7 +265,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
     elif isinstance(exc, MwsError | TransportError | service_errors.AmazonRequestError):
         # before ServiceError: an AmazonRequestError wrapping a 5xx/throttle is unavailability
         logger.warning("Amazon Pay unavailable: %s", exc)
-        body = error_body("amazon_unavailable", _("Amazon Pay did not answer; try again."))
+        body = error_body("amazon_unavailable", _unavailable_text(exc))
         code = status.HTTP_503_SERVICE_UNAVAILABLE
         headers.update(_retry_after(exc))
     elif isinstance(exc, MalformedResponse):

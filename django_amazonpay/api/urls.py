@@ -22,5 +22,6 @@ urlpatterns = [
     path("checkouts/<str:oro_id>/payment/", views.PaymentView.as_view(), name="checkout-payment"),
     path("checkouts/<str:oro_id>/cancel/", views.CancelView.as_view(), name="checkout-cancel"),
     path("schema/", SchemaView.as_view(), name="schema"),
-    re_path(r"^(?P<rest>.*)$", views.not_found, name="not-found"),
+    # (?s): a path with a line break (%0A) is unknown too, not Django's HTML 404
+    re_path(r"^(?P<rest>(?s:.*))$", views.not_found, name="not-found"),
 ]

@@ -146,3 +146,31 @@ def test_amazon_refusing_our_credentials(sim: Any, client: Any, settings: Any) -
     body = {"amazon_order_reference_id": sim.create_order_reference(), "access_token": TOKEN}
     body = assert_error(client.post(url(), body, format="json"), 502)
     assert body["error"] == "SignatureDoesNotMatch"
+
+
+def test_a_call_our_own_quota_share_kept_back_says_nothing_was_sent() -> None:
+    """Not "Amazon did not answer": Amazon never saw it (a retry is safe, docs/api.md)."""
+    from django_amazonpay.api.errors import exception_handler
+    from django_amazonpay.mws.errors import ServerError
+    from django_amazonpay.mws.throttle import ShareExhausted
+
+    response = exception_handler(ShareExhausted("GetOrderReferenceDetails", 1.3, "interactive"), {})
+    assert response.status_code == 503 and response["Retry-After"] == "2"
+    assert response.data["error"] == "amazon_unavailable"
+    assert "nothing was sent" in response.data["error_description"]
+    other = exception_handler(ServerError("boom", status=503), {})
+    assert "did not answer" in other.data["error_description"]
+
+
+def test_descriptions_are_one_line_whatever_they_quote() -> None:
+    from django_amazonpay.api.errors import error_body
+
+    body = error_body("amazon_error", "Amazon said\nIPN #1 valid\r\u2028fine")
+    assert "\n" not in body["error_description"] and "\u2028" not in body["error_description"]
+    assert body["error_description"].startswith("Amazon said\\n")
+
+
+@pytest.mark.parametrize("path", ["x%0Ay", "%0A", "checkouts%0D%0A/", "a\u2028b"])
+def test_unknown_paths_with_line_breaks_are_a_json_404(client: Any, path: str) -> None:
+    assert_error(client.get(url() + "../" + path), 404, "not_found")
+    assert_error(client.post(url() + "../" + path), 404, "not_found")
