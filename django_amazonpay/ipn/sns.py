@@ -97,7 +97,8 @@ def signature_of(envelope: dict[str, Any]) -> tuple[type[hashes.HashAlgorithm], 
 
 
 def check_signature(envelope: dict[str, Any], cert: x509.Certificate) -> None:
-    """SignatureVersion 1 = SHA1withRSA, 2 = SHA256withRSA over string_to_sign (spec 6.6)."""
+    """SignatureVersion 1 = SHA1withRSA, 2 = SHA256withRSA over string_to_sign
+    (docs/ipn.md, Certificates)."""
     algorithm, signature = signature_of(envelope)
     key = cert.public_key()
     if not isinstance(key, rsa.RSAPublicKey):

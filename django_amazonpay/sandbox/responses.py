@@ -59,8 +59,8 @@ def mws_headers(request_id: str, now: datetime) -> list[tuple[str, str]]:
 
 
 def error_xml(code: str, message: str, type_: str, request_id: str, ns: str = PAYMENTS_NS) -> str:
-    """ErrorResponse with RequestId directly under the root (spec 1.6). The message may quote
-    a parameter: its line breaks are escaped, so a client that logs it logs one line."""
+    """ErrorResponse with RequestId directly under the root, as Amazon sends it. The message
+    may quote a parameter: its line breaks are escaped, so a client that logs it logs one line."""
     message = escape_controls(message)
     return (
         f'<?xml version="1.0"?>\n<ErrorResponse xmlns="{ns}">\n  <Error>\n'

@@ -31,7 +31,8 @@ NOT_COVERED = "not_covered"
 #: the order reference can no longer pay this order at this total, whatever happens next
 _FINAL_REASONS = frozenset({OTHER_ORDER, CURRENCY_MISMATCH, TOTAL_CHANGED, CANCELED})
 
-#: money taken: a capture only reaches Closed after it Completed (refund limits, spec 3.4)
+#: money taken: a capture only reaches Closed after it Completed (Amazon closes a capture
+#: once it can no longer be refunded)
 _TAKEN = (CaptureState.COMPLETED, CaptureState.CLOSED)
 #: a capture that exists at Amazon or may still come to exist: it uses up its authorization
 _NOT_DECLINED = (CaptureState.PENDING, CaptureState.COMPLETED, CaptureState.CLOSED, "")
