@@ -134,6 +134,14 @@ class DatabaseBusy(ApiError):
     default_detail = _("The shop's database was busy with another request: try again.")
 
 
+class CheckoutBusy(ApiError):
+    """Another request is changing this checkout now (a double click, a second tab)."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "checkout_busy"
+    default_detail = _("Another request is working on this checkout: read it, or try again.")
+
+
 #: service error class -> (HTTP status, description safe to show)
 _SERVICE_ERRORS: list[tuple[type[Exception], int]] = [
     (service_errors.InvalidStateError, status.HTTP_409_CONFLICT),
@@ -244,6 +252,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
     elif database_busy(exc):
         logger.info("database busy, answered 409: %s", exc)
         exc, headers = DatabaseBusy(), {"Retry-After": "1"}
+    if isinstance(exc, CheckoutBusy):
+        headers = {"Retry-After": "1"}
     elif isinstance(exc, RequestValidationError):
         exc = exceptions.ValidationError(str(exc))
     if isinstance(exc, ApiError):

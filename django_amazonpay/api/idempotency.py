@@ -4,11 +4,12 @@ The key is stored (per caller) before the work starts, so a concurrent duplicate
 with 409 instead of running twice; the answer is stored when the work is done and replayed,
 with `Idempotent-Replayed: true`, to every later request with the same key and body (a JSON
 body by its meaning: the same fields in another order or spacing are the same body). Answers
-with a 5xx status, and 409 database_busy, are not kept: the work may not have happened, so a
-retry runs again (the services below are idempotent themselves). Keys are forgotten after
-KEY_TTL (purge_expired_keys). A stored answer holds no buyer's personal data: a checkout
-answer's name, email and addresses are left out and filled in again, from the order
-reference as it is then, when the answer is replayed (docs/api.md, Idempotency-Key).
+with a 5xx status, and 409 database_busy or checkout_busy, are not kept: the work may not have
+happened, so a retry runs again (the services below are idempotent themselves). Keys are
+forgotten after KEY_TTL (purge_expired_keys). A stored answer holds no buyer's personal
+data: a checkout answer's name, email and addresses are left out and filled in again, from
+the order reference as it is then, when the answer is replayed (docs/api.md,
+Idempotency-Key).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from rest_framework.utils.json import strict_constant
 from ..models import IdempotencyKey, OrderReference
 from ..services.savepoints import guarded_statement
 from .errors import (
+    CheckoutBusy,
     DatabaseBusy,
     IdempotencyKeyInUse,
     IdempotencyKeyReused,
@@ -121,7 +123,7 @@ def purge_expired_keys(now: datetime | None = None) -> int:
 def _try_again(response: Response) -> bool:
     """An answer that asks for a retry, which a replay would refuse forever."""
     data = response.data if isinstance(response.data, dict) else {}
-    return data.get("error") == DatabaseBusy.default_code
+    return data.get("error") in (DatabaseBusy.default_code, CheckoutBusy.default_code)
 
 
 def idempotent(request: Request, handle: Callable[[], Response]) -> Response:

@@ -6,7 +6,9 @@ whatever the host's EXCEPTION_HANDLER is. Mutating steps honour `Idempotency-Key
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import hashlib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.http import HttpRequest, JsonResponse
@@ -24,12 +26,14 @@ from .. import services
 from ..client import interactive
 from ..conf import get_settings
 from ..models import OrderReference
+from ..services.claims import claim
 from ..services.errors import AmazonRequestError
 from ..states import OrderReferenceState
 from . import reads
 from . import serializers as s
 from .errors import (
     AccessTokenRequired,
+    CheckoutBusy,
     CheckoutNotFound,
     InvalidAccessToken,
     JsonErrors,
@@ -95,6 +99,24 @@ ERROR_RESPONSES = {
 }
 
 
+#: a step's claim on its checkout frees itself after this long if its holder died
+BUSY_TTL = 60
+
+
+@contextmanager
+def one_step_at_a_time(checkout_id: str) -> Iterator[None]:
+    """Hold the checkout for one step, or raise CheckoutBusy when another step holds it.
+    No id (a start before its body is read): nothing to hold yet."""
+    if not checkout_id:
+        yield
+        return
+    digest = hashlib.sha256(checkout_id.encode("utf-8", "backslashreplace")).hexdigest()
+    with claim(f"api-step:{digest[:32]}", ttl=BUSY_TTL) as held:
+        if not held:
+            raise CheckoutBusy()
+        yield
+
+
 class CheckoutAPIView(JsonErrors, APIView):
     """Shared policy: session + CSRF, throttles, JSON only, our error handler and schema."""
 
@@ -117,12 +139,21 @@ class CheckoutAPIView(JsonErrors, APIView):
         with interactive():
             return super().dispatch(request, *args, **kwargs)
 
-    def mutate(self, request: Request, step: Callable[[], Response]) -> Response:
-        """Run a mutating step once per Idempotency-Key; its errors are answered (and kept)."""
+    def mutate(
+        self, request: Request, step: Callable[[], Response], *, checkout_id: str = ""
+    ) -> Response:
+        """Run a mutating step once per Idempotency-Key; its errors are answered (and kept).
+
+        Steps on one checkout run one at a time, whoever sends them: a double click or a
+        second tab is answered 409 checkout_busy at once instead of calling Amazon again
+        beside the first (docs/api.md, Errors). The claim is no row lock: none is held while
+        Amazon works.
+        """
 
         def guarded() -> Response:
             try:
-                return step()
+                with one_step_at_a_time(checkout_id):
+                    return step()
             except Exception as exc:  # answered by our handler, kept for replays
                 return self.handle_exception(exc)
 
@@ -185,16 +216,19 @@ class StartCheckoutView(CheckoutAPIView):
         def step() -> Response:
             data = _start_data(request)
             oro_id, token = data["amazon_order_reference_id"], data["access_token"]
-            existing = OrderReference.objects.filter(amazon_order_reference_id=oro_id).first()
-            if existing is not None and not owns(request, existing):
-                raise CheckoutNotFound()
-            try:
-                oro = services.start_checkout(oro_id, access_token=token, user=request.user)
-            except AmazonRequestError as err:
-                if err.amazon_code in NOT_THE_BUYERS:
-                    raise CheckoutNotFound() from None
-                raise
-            remember_checkout(request, oro_id, token)
+            # two sessions starting one id at once: the second waits for nothing, it is
+            # refused, and then finds the id taken (no two owners)
+            with one_step_at_a_time(oro_id):
+                existing = OrderReference.objects.filter(amazon_order_reference_id=oro_id).first()
+                if existing is not None and not owns(request, existing):
+                    raise CheckoutNotFound()
+                try:
+                    oro = services.start_checkout(oro_id, access_token=token, user=request.user)
+                except AmazonRequestError as err:
+                    if err.amazon_code in NOT_THE_BUYERS:
+                        raise CheckoutNotFound() from None
+                    raise
+                remember_checkout(request, oro_id, token)
             return Response(s.checkout_data(oro), status=status.HTTP_201_CREATED)
 
         return self.mutate(request, step)
@@ -245,7 +279,7 @@ class SetOrderView(CheckoutAPIView):
             )
             return Response(s.checkout_data(oro))
 
-        return self.mutate(request, step)
+        return self.mutate(request, step, checkout_id=oro_id)
 
 
 def _confirm_and_authorize(oro: OrderReference) -> dict[str, Any]:
@@ -281,7 +315,7 @@ class ConfirmView(CheckoutAPIView):
                 )
             return Response(_confirm_and_authorize(oro))
 
-        return self.mutate(request, step)
+        return self.mutate(request, step, checkout_id=oro_id)
 
 
 class ReconfirmView(CheckoutAPIView):
@@ -302,7 +336,7 @@ class ReconfirmView(CheckoutAPIView):
                 )
             return Response(_confirm_and_authorize(oro))
 
-        return self.mutate(request, step)
+        return self.mutate(request, step, checkout_id=oro_id)
 
 
 class PaymentView(CheckoutAPIView):
@@ -346,7 +380,7 @@ class CancelView(CheckoutAPIView):
             oro = services.cancel_order(oro, reason=data.get("reason", ""))
             return Response(s.checkout_data(oro))
 
-        return self.mutate(request, step)
+        return self.mutate(request, step, checkout_id=oro_id)
 
 
 @csrf_exempt  # it does nothing: a POST without a CSRF token gets the same JSON 404
