@@ -85,14 +85,17 @@ def settle(order_pk: int) -> tuple[Order, PaymentStatus]:
         order = Order.objects.select_for_update().get(pk=order_pk)
         payment = payment_of(order)
         status = next_status(order.status, payment)
+        canceled_now = status == Order.Status.CANCELED != order.status
         if status != order.status:
             logger.info(
                 "shop order %s: %s -> %s (%s)", order.number, order.status, status, payment.reason
             )
             order.status = status
             order.save(update_fields=["status"])
-    if status == Order.Status.CANCELED and payment.reason == TOTAL_CHANGED:
-        release(order)  # after the commit: no row lock is held while Amazon works
+    if canceled_now and payment.reason == TOTAL_CHANGED:
+        # once, by whoever canceled the order (a reload of the page is no new attempt);
+        # after the commit: no row lock is held while Amazon works
+        release(order)
     return order, payment
 
 

@@ -152,6 +152,31 @@ def test_an_order_changed_after_authorization_releases_the_buyers_money(buyer) -
     assert_confirmed_orders_are_paid()
 
 
+def test_a_release_amazon_refused_is_not_tried_again_by_every_page_view(buyer, sim) -> None:
+    """The complete page settles the order on every GET: releasing the checkout happens once,
+    when the order is canceled, not once per reload (each would cost Amazon calls)."""
+    from django_amazonpay.models import MwsCall
+
+    buyer.add("TEA-001")
+    assert buyer.checkout_page().status_code == 200
+    buyer.start()
+    buyer.set_order()
+    with services_quiet():
+        assert buyer.api("confirm").json()["next_action"] == "complete"
+    order = buyer.order
+    add_lines(order, "CUP-002", 13)
+    sim.faults.inject("CancelOrderReference", "http_500", times=10)
+    buyer.complete(order.number)
+    order.refresh_from_db()
+    assert order.status == Order.Status.CANCELED
+    calls = MwsCall.objects.count()
+    assert calls and MwsCall.objects.filter(operation="CancelOrderReference").exists()
+    for _ in range(3):
+        assert buyer.complete(order.number).status_code == 200
+    assert MwsCall.objects.count() == calls
+    assert_confirmed_orders_are_paid()
+
+
 def test_lines_written_behind_the_shop_after_confirmation_put_the_order_on_hold(buyer) -> None:
     buyer.add("TEA-001")
     buyer.place()
