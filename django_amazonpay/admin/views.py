@@ -25,10 +25,13 @@ from .. import services
 from ..database import database_busy
 from ..models import StateTransition
 from ..mws.errors import AmazonPayError
+from ..services.claims import claim
 from . import permissions
 from .actions import ObjectAction, call_service, describe_busy_database, describe_error
 from .selection import SafeSelectionMixin
 
+#: an action's claim on its order frees itself after this long if its holder died
+BUSY_TTL = 60
 CHANGE_FORM_TEMPLATE = "admin/django_amazonpay/change_form.html"
 CONFIRM_TEMPLATE = "admin/django_amazonpay/confirm_action.html"
 
@@ -139,11 +142,28 @@ class ObjectActionsMixin(ReadOnlyMixin):
             return HttpResponseRedirect(change_url)
         form = action.get_form(obj, request.POST if request.method == "POST" else None)
         if request.method == "POST" and form.is_valid():
-            try:
-                outcomes = action.perform(obj, form)
-            except AmazonPayError as err:
-                model_admin.message_user(request, describe_error(err), messages.ERROR)
-            else:
+            # one money action per order at a time (a double click, two staff members): the
+            # second is told so and nothing is sent or logged; a claim, not a row lock
+            order_key = getattr(obj, "order_reference_id", None) or obj.pk
+            with claim(f"admin-action:{order_key}", ttl=BUSY_TTL) as held:
+                obj.refresh_from_db()  # the first click may have just finished
+                if not held or not action.is_available(obj):
+                    model_admin.message_user(
+                        request,
+                        gettext(
+                            "“%(action)s” was not done: another request is working on this "
+                            "order, or has just done it. Look at it again."
+                        )
+                        % {"action": action.label},
+                        messages.WARNING,
+                    )
+                    return HttpResponseRedirect(change_url)
+                try:
+                    outcomes = action.perform(obj, form)
+                except AmazonPayError as err:
+                    model_admin.message_user(request, describe_error(err), messages.ERROR)
+                    outcomes = None
+            if outcomes is not None:
                 for outcome in outcomes:
                     model_admin.message_user(request, outcome.text, outcome.level)
                 # who pressed which button, in the object's admin history
