@@ -3,44 +3,17 @@ right after it finished, sends nothing, writes no admin history and says so."""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
 from django.contrib.admin.models import LogEntry
-from django.db import connection
 
 from django_amazonpay.models import Capture, MwsCall
 from django_amazonpay.services.claims import claim
 from tests.admin.conftest import admin_url, messages_of
+from tests.elsewhere import held_elsewhere
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@contextmanager
-def held_elsewhere(order_reference_pk: int) -> Iterator[None]:
-    """The order held by another request (another thread: another database connection)."""
-    taken, done = threading.Event(), threading.Event()
-
-    def other_request() -> None:
-        try:
-            with claim(f"admin-action:{order_reference_pk}") as held:
-                assert held
-                taken.set()
-                done.wait(10)
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=other_request)
-    thread.start()
-    assert taken.wait(10)
-    try:
-        yield
-    finally:
-        done.set()
-        thread.join()
 
 
 def capture(staff: Any, auth: Any) -> Any:
@@ -54,7 +27,7 @@ def capture(staff: Any, auth: Any) -> Any:
 def test_a_capture_while_another_is_with_amazon_sends_nothing(staff: Any, authorized: Any) -> None:
     auth = authorized()
     calls = MwsCall.objects.count()
-    with held_elsewhere(auth.order_reference_id):
+    with held_elsewhere(lambda: claim(f"admin-action:{auth.order_reference_id}")):
         response = capture(staff, auth)
     assert any("was not done" in m for m in messages_of(response))
     assert not Capture.objects.exists()

@@ -3,43 +3,16 @@ double click or a second tab gets 409 checkout_busy at once, and Amazon hears on
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
-from django.db import connection
 
 from django_amazonpay.api.views import one_step_at_a_time
 from django_amazonpay.models import Authorization, MwsCall
 from tests.api.conftest import TOKEN, assert_error, start, start_and_set, url
+from tests.elsewhere import held_elsewhere
 
 pytestmark = pytest.mark.django_db
-
-
-@contextmanager
-def held_elsewhere(checkout_id: str) -> Iterator[None]:
-    """The checkout held by another request: another thread, so another database connection
-    (PostgreSQL's advisory locks are re-entrant within one)."""
-    taken, done = threading.Event(), threading.Event()
-
-    def other_request() -> None:
-        try:
-            with one_step_at_a_time(checkout_id):
-                taken.set()
-                done.wait(10)
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=other_request)
-    thread.start()
-    assert taken.wait(10)
-    try:
-        yield
-    finally:
-        done.set()
-        thread.join()
 
 
 def test_a_step_while_another_holds_the_checkout_is_409_and_calls_nobody(
@@ -47,7 +20,7 @@ def test_a_step_while_another_holds_the_checkout_is_409_and_calls_nobody(
 ) -> None:
     oro_id = start_and_set(client, sim)["amazon_order_reference_id"]
     calls = MwsCall.objects.count()
-    with held_elsewhere(oro_id):  # the first click, still with Amazon
+    with held_elsewhere(lambda: one_step_at_a_time(oro_id)):  # the first click, still with Amazon
         for step in ("confirm", "order", "reconfirm", "cancel"):
             body = {"order_id": "A-1"} if step == "order" else None
             response = client.post(url(oro_id, step), body, format="json")
@@ -62,7 +35,7 @@ def test_a_step_while_another_holds_the_checkout_is_409_and_calls_nobody(
 
 def test_a_busy_answer_is_not_kept_for_its_idempotency_key(sim: Any, client: Any) -> None:
     oro_id = start_and_set(client, sim)["amazon_order_reference_id"]
-    with held_elsewhere(oro_id):
+    with held_elsewhere(lambda: one_step_at_a_time(oro_id)):
         busy = client.post(url(oro_id, "confirm"), HTTP_IDEMPOTENCY_KEY="click-1")
         assert_error(busy, 409, "checkout_busy")
     retry = client.post(url(oro_id, "confirm"), HTTP_IDEMPOTENCY_KEY="click-1")
@@ -75,7 +48,9 @@ def test_two_sessions_starting_one_id_at_once_never_both_own_it(sim: Any, client
     oro_id = sim.create_order_reference()
     other = APIClient(enforce_csrf_checks=False)
     body = {"amazon_order_reference_id": oro_id, "access_token": TOKEN}
-    with held_elsewhere(oro_id):  # the buyer's own start, still with Amazon
+    with held_elsewhere(
+        lambda: one_step_at_a_time(oro_id)
+    ):  # the buyer's own start, still with Amazon
         assert_error(other.post(url(), body, format="json"), 409, "checkout_busy")
     assert client.post(url(), body, format="json").status_code == 201
     assert_error(other.post(url(), body, format="json"), 404, "no_checkout")
@@ -84,5 +59,5 @@ def test_two_sessions_starting_one_id_at_once_never_both_own_it(sim: Any, client
 def test_another_checkout_is_not_held(sim: Any, client: Any) -> None:
     first = start(client, sim)["amazon_order_reference_id"]
     second = start_and_set(client, sim)["amazon_order_reference_id"]
-    with held_elsewhere(first):
+    with held_elsewhere(lambda: one_step_at_a_time(first)):
         assert client.post(url(second, "confirm")).status_code == 200
