@@ -95,6 +95,16 @@ class Buyer:
         return len(self.done) == len(self.STEPS)
 
 
+def assert_all_completed(buyers: list[Buyer]) -> None:
+    """Every buyer went through the whole checkout, each step answered as it should be."""
+    for buyer in buyers:
+        assert buyer.done == [
+            ("start", 201, "set_order"),
+            ("order", 200, "confirm"),
+            ("confirm", 200, "complete"),
+        ], buyer.done
+
+
 def attack(second: int, number: int, victim: str, prefix: str = "S") -> Any:
     """One POST of the flood: a fresh session, a new X-Forwarded-For, one address."""
     client = APIClient(REMOTE_ADDR=ATTACKER, HTTP_X_FORWARDED_FOR=f"192.0.2.{number % 250}")
@@ -131,12 +141,7 @@ def test_a_flood_from_one_client_leaves_the_buyers_their_checkouts(
             if second >= first_buyer_at + 5 * index and not buyer.finished:  # one every 5 s
                 buyer.step()
         clock.wait(1.0)
-    for buyer in buyers:
-        assert buyer.done == [
-            ("start", 201, "set_order"),
-            ("order", 200, "confirm"),
-            ("confirm", 200, "complete"),
-        ], buyer.done
+    assert_all_completed(buyers)
     # the attacker's first ten starts were let through (to Amazon, or refused for want of a
     # token in the small sandbox buckets), every later one was throttled by its address
     assert set(starts[:10]) <= {(404, "no_checkout"), (503, "amazon_unavailable")}
@@ -268,12 +273,7 @@ def test_one_session_hammering_its_own_reads_leaves_the_buyers_their_checkouts(
             if second >= every * index and not buyer.finished:
                 buyer.step()
         clock.wait(1.0)
-    for buyer in buyers:
-        assert buyer.done == [
-            ("start", 201, "set_order"),
-            ("order", 200, "confirm"),
-            ("confirm", 200, "complete"),
-        ], buyer.done
+    assert_all_completed(buyers)
     assert answers == {(200, ""), (429, "throttled")}  # until the caller's own read rate
     windows = seconds // READ_WINDOW + 1
     assert sent_for(draft, paying, auth_id) - before <= 2 * windows  # two objects read

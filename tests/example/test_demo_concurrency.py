@@ -6,14 +6,14 @@ never "database is locked"; the money moves once."""
 from __future__ import annotations
 
 import sqlite3
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
 
+from tests.concurrency.conftest import race
 from tests.example.demo_server import DemoServer, demo_server, staff_session
 from tests.example.test_demo import _amazon_order_reference, _api, _buyer
 
@@ -27,27 +27,6 @@ def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[DemoServer,
     directory = tmp_path_factory.mktemp("demo-clicks")
     with demo_server(directory) as server:
         yield server, directory / "demo.sqlite3"
-
-
-def at_once(n: int, action: Callable[[int], requests.Response]) -> list[Any]:
-    """`action(i)` in `n` threads released together: responses, or the exceptions raised."""
-    barrier = threading.Barrier(n)
-    results: list[Any] = [None] * n
-
-    def run(i: int) -> None:
-        try:
-            barrier.wait()
-            results[i] = action(i)
-        except Exception as err:  # judged by the test
-            results[i] = err
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads), "a request hung"
-    return results
 
 
 def rows(db: Path, sql: str, *params: Any) -> list[tuple]:
@@ -99,7 +78,7 @@ def test_one_buyer_clicking_confirm_many_times_authorizes_once(shop) -> None:
     ordered = session.post(_api(server, f"{oro_id}/order/"), json={"order_id": order_id})
     assert ordered.status_code == 200, ordered.text
     clicks = copies(session, N)
-    answers = at_once(N, lambda i: clicks[i].post(_api(server, f"{oro_id}/confirm/"), timeout=60))
+    answers = race(N, lambda i: clicks[i].post(_api(server, f"{oro_id}/confirm/"), timeout=60))
     no_server_errors(server, answers)
     assert {a.status_code for a in answers} <= {200, 409}, [a.text for a in answers]
     for answer in answers:
@@ -119,7 +98,7 @@ def test_staff_clicking_capture_many_times_captures_once(shop) -> None:
     _oro_id, auth_pk = authorized_checkout(server, db)
     url = f"{server.url}admin/django_amazonpay/authorization/{auth_pk}/capture/"
     clicks = copies(staff_session(server.url), N)
-    answers = at_once(
+    answers = race(
         N, lambda i: clicks[i].post(url, data={"authorization": auth_pk, "amount": "4100"},
                                     allow_redirects=False, timeout=60)
     )  # fmt: skip
@@ -143,7 +122,7 @@ def test_staff_clicking_refund_many_times_stays_within_the_limit(shop) -> None:
                         auth_pk)  # fmt: skip
     url = f"{server.url}admin/django_amazonpay/capture/{cap_pk}/refund/"
     clicks = copies(staff, N)
-    answers = at_once(
+    answers = race(
         N, lambda i: clicks[i].post(url, data={"capture": cap_pk, "amount": "1000"},
                                     allow_redirects=False, timeout=60)
     )  # fmt: skip
