@@ -18,21 +18,16 @@ from django.contrib import admin
 from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from django_amazonpay.admin.views import ObjectActionsMixin
 from django_amazonpay.models import Authorization, Capture, OrderReference, Refund
+from tests.hostile_settings import hostile_settings
 
 pytestmark = pytest.mark.django_db
 
-HYPOTHESIS = settings(
-    max_examples=150,
-    derandomize=True,
-    database=None,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+HYPOTHESIS = hostile_settings(150)
 
 
 def object_actions() -> list[tuple[type, str]]:

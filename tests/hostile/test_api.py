@@ -22,7 +22,7 @@ from django.core.cache.backends.base import CacheKeyWarning
 from django.db import OperationalError
 from django.db.utils import DatabaseErrorWrapper
 from django.test import Client
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from requests.adapters import BaseAdapter
 from rest_framework.test import APIClient
@@ -41,19 +41,14 @@ from django_amazonpay.models import (
     StateTransition,
 )
 from tests.api.conftest import assert_error, configure, serve_test_api
+from tests.hostile_settings import hostile_settings
 
 pytestmark = pytest.mark.django_db
 
 BASE = "/amazon-pay/api/checkouts/"
 STEPS = ["", "order", "confirm", "reconfirm", "payment", "cancel"]
 TABLES = (OrderReference, OrderItem, Authorization, Capture, Refund, StateTransition)
-HYPOTHESIS = settings(
-    max_examples=60,
-    derandomize=True,
-    database=None,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+HYPOTHESIS = hostile_settings(60)
 
 #: strings meant to hurt: Japanese, emoji, control characters, huge, numbers as text
 NASTY_TEXT = st.one_of(

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from django.core.cache import cache
 from django.test import Client
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from django_amazonpay.client import reset_clients
@@ -31,17 +31,12 @@ from django_amazonpay.models import (
     StateTransition,
 )
 from tests.celery_app import app as celery_app
+from tests.hostile_settings import hostile_settings
 from tests.ipn.helpers import IPN_URL, assert_error_shape, deliveries, pending_authorization
 
 pytestmark = pytest.mark.django_db
 
-HYPOTHESIS = settings(
-    max_examples=60,
-    derandomize=True,
-    database=None,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+HYPOTHESIS = hostile_settings(60)
 PAYMENT_TABLES = (OrderReference, Authorization, Capture, Refund, StateTransition)
 
 

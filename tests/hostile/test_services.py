@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from django_amazonpay import services
@@ -20,6 +20,7 @@ from django_amazonpay.client import get_client
 from django_amazonpay.models import Authorization, Capture, OrderItem, OrderReference, Refund
 from django_amazonpay.mws.errors import RequestValidationError
 from django_amazonpay.services import ItemSnapshot
+from tests.hostile_settings import hostile_settings
 from tests.services import conftest as service_fixtures
 from tests.services.conftest import draft
 
@@ -31,13 +32,7 @@ open_order = service_fixtures.open_order
 authorized = service_fixtures.authorized
 captured = service_fixtures.captured
 
-HYPOTHESIS = settings(
-    max_examples=50,
-    derandomize=True,
-    database=None,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+HYPOTHESIS = hostile_settings(50)
 TABLES = (OrderReference, OrderItem, Authorization, Capture, Refund)
 
 #: amounts JPY can never take: fractions, negatives, zero, huge, not numbers at all

@@ -19,7 +19,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, given
 from hypothesis import strategies as st
 
 from django_amazonpay.sandbox.access import CONTROL_GRANTED
@@ -28,16 +28,11 @@ from django_amazonpay.sandbox.inbound import MAX_BODY_BYTES
 from django_amazonpay.sandbox.simulator import Simulator
 from django_amazonpay.sandbox.wsgi import DEFER_DELAY, ConnectionDropped
 from django_amazonpay.testing import DEFAULT_CREDENTIALS
+from tests.hostile_settings import hostile_settings
 
 from .test_protocol import HOST, common, signed
 
-HYPOTHESIS = settings(
-    max_examples=150,
-    derandomize=True,
-    database=None,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+HYPOTHESIS = hostile_settings(150, suppress=[HealthCheck.too_slow, HealthCheck.data_too_large])
 NASTY = st.one_of(
     st.text(max_size=30),
     st.sampled_from([

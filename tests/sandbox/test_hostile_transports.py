@@ -11,12 +11,13 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import include, path
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from django_amazonpay.sandbox.inbound import MAX_BODY_BYTES
 from django_amazonpay.sandbox.server import SimulatorServer
 from django_amazonpay.sandbox.urls import simulator_urls
+from tests.hostile_settings import hostile_settings
 
 from .test_hostile_input import CONTENT_TYPES, JSON_OBJECTS, NASTY, PATHS, fresh
 
@@ -131,13 +132,7 @@ def test_nested_json_through_django_is_a_400(admin_client, mounted) -> None:
         assert r.status_code == 400 and r.json()["error"] == "invalid_json", route
 
 
-HYPOTHESIS = settings(
-    max_examples=60,
-    derandomize=True,
-    database=None,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+HYPOTHESIS = hostile_settings(60)
 
 
 @HYPOTHESIS

@@ -7,16 +7,12 @@ from urllib.parse import quote
 
 import pytest
 from django.test import Client
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
-HYPOTHESIS = settings(
-    max_examples=80,
-    derandomize=True,
-    database=None,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+from tests.hostile_settings import hostile_settings
+
+HYPOTHESIS = hostile_settings(80)
 NASTY = st.one_of(
     st.text(max_size=20),
     st.sampled_from(["\x00", "TEA-001\x00", "TEA-001", "9" * 5000, "-1", "1e9", "１", "../x"]),
