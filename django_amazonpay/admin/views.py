@@ -25,13 +25,11 @@ from .. import services
 from ..database import database_busy
 from ..models import StateTransition
 from ..mws.errors import AmazonPayError
-from ..services.claims import claim
+from ..services.claims import REQUEST_TTL, claim
 from . import permissions
 from .actions import ObjectAction, call_service, describe_busy_database, describe_error
 from .selection import SafeSelectionMixin
 
-#: an action's claim on its order frees itself after this long if its holder died
-BUSY_TTL = 60
 CHANGE_FORM_TEMPLATE = "admin/django_amazonpay/change_form.html"
 CONFIRM_TEMPLATE = "admin/django_amazonpay/confirm_action.html"
 
@@ -145,7 +143,7 @@ class ObjectActionsMixin(ReadOnlyMixin):
             # one money action per order at a time (a double click, two staff members): the
             # second is told so and nothing is sent or logged; a claim, not a row lock
             order_key = getattr(obj, "order_reference_id", None) or obj.pk
-            with claim(f"admin-action:{order_key}", ttl=BUSY_TTL) as held:
+            with claim(f"admin-action:{order_key}", ttl=REQUEST_TTL) as held:
                 obj.refresh_from_db()  # the first click may have just finished
                 if not held or not action.is_available(obj):
                     model_admin.message_user(

@@ -26,7 +26,7 @@ from .. import services
 from ..client import interactive
 from ..conf import get_settings
 from ..models import OrderReference
-from ..services.claims import claim
+from ..services.claims import REQUEST_TTL, claim
 from ..services.errors import AmazonRequestError
 from ..states import OrderReferenceState
 from . import reads
@@ -99,10 +99,6 @@ ERROR_RESPONSES = {
 }
 
 
-#: a step's claim on its checkout frees itself after this long if its holder died
-BUSY_TTL = 60
-
-
 @contextmanager
 def one_step_at_a_time(checkout_id: str) -> Iterator[None]:
     """Hold the checkout for one step, or raise CheckoutBusy when another step holds it.
@@ -111,7 +107,7 @@ def one_step_at_a_time(checkout_id: str) -> Iterator[None]:
         yield
         return
     digest = hashlib.sha256(checkout_id.encode("utf-8", "backslashreplace")).hexdigest()
-    with claim(f"api-step:{digest[:32]}", ttl=BUSY_TTL) as held:
+    with claim(f"api-step:{digest[:32]}", ttl=REQUEST_TTL) as held:
         if not held:
             raise CheckoutBusy()
         yield

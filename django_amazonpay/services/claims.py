@@ -22,6 +22,8 @@ from ..conf import get_settings
 PREFIX = "amazonpay:claim:"
 #: a crashed holder's cache claim frees itself after this many seconds
 DEFAULT_TTL = 600
+#: the same for a person's request (an API step, an admin button): it answers within seconds
+REQUEST_TTL = 60
 
 
 def _lock_id(key: str) -> int:
